@@ -1,0 +1,81 @@
+//! The service's PostgreSQL pool, with its embedded migrations applied at start-up.
+
+use std::time::{Duration, Instant};
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::BoxFuture;
+use crate::config::DatabaseConfig;
+use crate::health::ReadinessCheck;
+
+/// The unit of work of a use case: one PostgreSQL transaction.
+pub type Tx = Transaction<'static, Postgres>;
+
+/// Why the database could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+    InvalidUrl(#[source] sqlx::Error),
+    #[error("PostgreSQL did not accept connections within {waited_secs} s: {source}")]
+    Unreachable {
+        waited_secs: u64,
+        source: sqlx::Error,
+    },
+    #[error("migrations failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Connects, retrying while the database starts (compose and Kubernetes start things in any
+/// order), then applies the service's migrations.
+pub async fn connect(
+    config: &DatabaseConfig,
+    migrator: &'static Migrator,
+) -> Result<PgPool, DbError> {
+    let options: PgConnectOptions = config.database_url.parse().map_err(DbError::InvalidUrl)?;
+    let pool_options = PgPoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .acquire_timeout(Duration::from_secs(5));
+    let started = Instant::now();
+    let budget = Duration::from_secs(config.database_connect_timeout_secs);
+    let mut backoff = Duration::from_millis(100);
+    let pool = loop {
+        match pool_options.clone().connect_with(options.clone()).await {
+            Ok(pool) => break pool,
+            Err(err) if started.elapsed() + backoff < budget => {
+                tracing::warn!(%err, retry_in_ms = backoff.as_millis(), "database not reachable yet");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+            Err(source) => {
+                return Err(DbError::Unreachable {
+                    waited_secs: started.elapsed().as_secs(),
+                    source,
+                });
+            }
+        }
+    };
+    migrator.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Readiness: the pool can hand out a connection that answers.
+#[derive(Clone)]
+pub struct PostgresReadiness(pub PgPool);
+
+impl ReadinessCheck for PostgresReadiness {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            sqlx::query("SELECT 1")
+                .execute(&self.0)
+                .await
+                .map(|_| ())
+                .map_err(|err| err.to_string())
+        })
+    }
+}

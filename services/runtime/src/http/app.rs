@@ -1,0 +1,155 @@
+//! The router builder every service uses, and the server loop with graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Router, middleware};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi;
+use utoipa_scalar::{Scalar, Servable};
+
+use super::correlation::{CORRELATION_HEADER, MakeCorrelationId};
+use super::observe;
+use crate::AppError;
+use crate::config::HttpConfig;
+use crate::health::{ReadinessCheck, run_checks};
+
+/// How long one readiness probe may take before its dependency counts as down.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A service's HTTP surface: its API plus the operational endpoints every service has.
+pub struct ServiceApp {
+    service: &'static str,
+    api: Router,
+    openapi: OpenApi,
+    checks: Vec<Arc<dyn ReadinessCheck>>,
+    http: HttpConfig,
+}
+
+#[derive(Clone)]
+struct Ops {
+    checks: Arc<[Arc<dyn ReadinessCheck>]>,
+    metrics: PrometheusHandle,
+}
+
+impl ServiceApp {
+    pub fn new(service: &'static str, api: Router, openapi: OpenApi, http: HttpConfig) -> Self {
+        Self {
+            service,
+            api,
+            openapi,
+            checks: Vec::new(),
+            http,
+        }
+    }
+
+    /// Adds a dependency that `/health/ready` must find answering.
+    pub fn readiness(mut self, check: impl ReadinessCheck) -> Self {
+        self.checks.push(Arc::new(check));
+        self
+    }
+
+    /// The complete router: API, `/health/live`, `/health/ready`, `/metrics`, `/openapi.json`,
+    /// `/docs`, a problem+json fallback, and the middleware stack.
+    pub fn into_router(self) -> Router {
+        let ops = Ops {
+            checks: self.checks.into(),
+            metrics: crate::metrics::handle(self.service),
+        };
+        let docs: Router = Scalar::with_url("/docs", self.openapi.clone()).into();
+        let openapi = Arc::new(self.openapi);
+        let service = self.service;
+        let operational = Router::new()
+            .route(
+                "/health/live",
+                get(move || async move {
+                    axum::Json(serde_json::json!({"status": "up", "service": service}))
+                }),
+            )
+            .route("/health/ready", get(ready))
+            .route("/metrics", get(render_metrics))
+            .with_state(ops)
+            .route(
+                "/openapi.json",
+                get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+            );
+
+        self.api
+            .merge(operational)
+            .merge(docs)
+            .fallback(|| async { AppError::NotFound("no such route".to_owned()) })
+            .method_not_allowed_fallback(|| async {
+                (StatusCode::METHOD_NOT_ALLOWED, AppError::Malformed("method not allowed on this route".to_owned()))
+                    .into_response()
+            })
+            .layer(DefaultBodyLimit::max(self.http.body_limit_bytes))
+            .layer(middleware::from_fn(observe::record_metrics))
+            .layer(middleware::from_fn(observe::complete_problems))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, self.http.request_timeout()))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let correlation_id = request
+                    .headers()
+                    .get(CORRELATION_HEADER)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), correlation_id)
+            }))
+            .layer(PropagateRequestIdLayer::new(CORRELATION_HEADER))
+            .layer(SetRequestIdLayer::new(CORRELATION_HEADER, MakeCorrelationId))
+    }
+}
+
+async fn ready(State(ops): State<Ops>) -> Response {
+    let reports = run_checks(&ops.checks, READINESS_TIMEOUT).await;
+    let ready = reports.iter().all(|report| report.ready);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({ "status": if ready { "ready" } else { "not-ready" }, "checks": reports });
+    (status, axum::Json(body)).into_response()
+}
+
+async fn render_metrics(State(ops): State<Ops>) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        ops.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Serves `router` on `listener` until SIGINT/SIGTERM, then drains in-flight requests for at
+/// most `grace` before giving up on them.
+pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
+    let (drain_started_tx, drain_started_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        super::shutdown_signal().await;
+        let _ = drain_started_tx.send(());
+    });
+    let deadline = async move {
+        if drain_started_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Per-request observation: Prometheus metrics by route and status, and the finishing
+//! touches on problem+json bodies (the request path as `instance`, the correlation id).
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::request_id::RequestId;
+
+use crate::Problem;
+
+/// Records `http_requests_total` and `http_request_duration_seconds` by method, route and status.
+pub(crate) async fn record_metrics(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Fills `instance` and `correlationId` of problem responses, which only the stack knows.
+pub(crate) async fn complete_problems(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let correlation = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .map(str::to_owned);
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<Problem>() {
+        Some(mut problem) => {
+            problem.instance.get_or_insert(path);
+            problem.correlation_id = problem.correlation_id.or(correlation);
+            let mut completed = problem.into_response();
+            completed.extensions_mut().remove::<Problem>();
+            let mut headers = std::mem::take(response.headers_mut());
+            headers.remove(header::CONTENT_LENGTH);
+            *completed.headers_mut() = headers;
+            completed
+        }
+        None => response,
+    }
+}

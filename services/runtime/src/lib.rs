@@ -1,0 +1,18 @@
+//! What every OrderFlow service binary shares, so that each `main.rs` stays a page of wiring:
+//! typed configuration, telemetry, the HTTP stack (health, metrics, docs, problem+json,
+//! correlation ids, graceful shutdown), PostgreSQL with embedded migrations, and the
+//! in-transaction domain event dispatcher.
+
+pub mod config;
+pub mod db;
+pub mod events;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod problem;
+pub mod telemetry;
+
+pub use problem::{AppError, FieldError, Problem};
+
+/// A boxed, sendable future: the shape async trait objects return.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,21 @@
+use std::path::PathBuf;
+
+/// Why infrastructure could not be provided.
+#[derive(Debug, thiserror::Error)]
+pub enum TestkitError {
+    #[error(
+        "no PostgreSQL available: set ORDERFLOW_TEST_DATABASE_URL, install PostgreSQL \
+         (`apt-get install postgresql`, which provides initdb and pg_ctl), or run a Docker engine"
+    )]
+    NoPostgres,
+    #[error("`{command}` failed: {detail}")]
+    Command { command: String, detail: String },
+    #[error("PostgreSQL did not start (log {log}): {detail}")]
+    PostgresStart { log: PathBuf, detail: String },
+    #[error("container failed: {0}")]
+    Container(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}

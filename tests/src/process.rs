@@ -1,0 +1,63 @@
+//! Running server binaries the way they accept to run.
+//!
+//! PostgreSQL refuses to run as root, and CI here runs as root: then every command runs as
+//! the unprivileged `postgres` account (created by the Debian package) through `runuser`.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::TestkitError;
+
+/// The account servers run as when the current user is root.
+pub(crate) const SERVICE_ACCOUNT: &str = "postgres";
+
+pub(crate) fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|meta| meta.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// A command for `program`, run as [`SERVICE_ACCOUNT`] when we are root.
+pub(crate) fn unprivileged(program: &Path) -> Command {
+    if is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", SERVICE_ACCOUNT, "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Runs `command` to completion and turns a failure into an error carrying its output.
+pub(crate) fn run(command: &mut Command) -> Result<Output, TestkitError> {
+    let rendered = format!("{command:?}");
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| TestkitError::Command {
+            command: rendered.clone(),
+            detail: err.to_string(),
+        })?;
+    if output.status.success() {
+        Ok(output)
+    } else {
+        Err(TestkitError::Command {
+            command: rendered,
+            detail: format!(
+                "{}: {}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim(),
+                String::from_utf8_lossy(&output.stdout).trim()
+            ),
+        })
+    }
+}
+
+/// Makes `dir` owned by the service account when we are root, so the server may write it.
+pub(crate) fn hand_over(dir: &Path) -> Result<(), TestkitError> {
+    if is_root() {
+        run(Command::new("chown").args(["-R", SERVICE_ACCOUNT]).arg(dir))?;
+    }
+    Ok(())
+}
