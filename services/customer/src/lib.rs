@@ -1,1 +1,41 @@
-//! placeholder
+//! The customer bounded context: registration, contact data and activation.
+//!
+//! `application` holds the use cases and the ports they need, `infrastructure` the
+//! PostgreSQL adapters, `api` the axum handlers and the OpenAPI document; `main.rs` wires them.
+
+pub mod api;
+pub mod application;
+pub mod config;
+pub mod infrastructure;
+
+use std::sync::Arc;
+
+use orderflow_runtime::db::PostgresReadiness;
+use orderflow_runtime::events::EventDispatcher;
+use orderflow_runtime::http::ServiceApp;
+use sqlx::PgPool;
+
+use crate::application::CustomerService;
+use crate::infrastructure::{AuditTrail, PgCustomerRepository};
+
+/// Name used in logs, metrics and the OpenAPI document.
+pub const SERVICE: &str = "customer";
+
+/// Embedded migrations, applied at start-up.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Builds the whole HTTP application on a migrated pool.
+pub fn app(pool: PgPool, config: &config::Config) -> axum::Router {
+    let dispatcher = EventDispatcher::new().with(AuditTrail);
+    let service = CustomerService::new(
+        pool.clone(),
+        PgCustomerRepository,
+        dispatcher,
+        config.email_change_policy(),
+        Arc::new(orderflow_runtime::clock::SystemClock),
+    );
+    let (api, openapi) = api::router(Arc::new(service));
+    ServiceApp::new(SERVICE, api, openapi, config.http.clone())
+        .readiness(PostgresReadiness(pool))
+        .into_router()
+}

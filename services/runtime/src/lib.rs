@@ -3,6 +3,7 @@
 //! correlation ids, graceful shutdown), PostgreSQL with embedded migrations, and the
 //! in-transaction domain event dispatcher.
 
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod events;

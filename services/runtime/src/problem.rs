@@ -105,6 +105,9 @@ pub enum AppError {
     /// The request could not be read: malformed JSON, a bad path or query (400).
     #[error("malformed request: {0}")]
     Malformed(String),
+    /// The route exists but not with this method (405).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Missing or wrong credentials (401).
     #[error("unauthorized")]
     Unauthorized,
@@ -144,6 +147,7 @@ impl AppError {
         match self {
             Self::Validation(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -167,6 +171,8 @@ impl AppError {
             }
             Self::Unauthorized => Problem::new(status, "unauthorized", "Unauthorized")
                 .with_detail("a valid bearer token is required"),
+            Self::MethodNotAllowed => Problem::new(status, "method-not-allowed", "Method not allowed")
+                .with_detail("this route does not accept this method"),
             Self::NotFound(detail) => {
                 Problem::new(status, "not-found", "Not found").with_detail(detail)
             }

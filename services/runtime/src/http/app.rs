@@ -86,10 +86,7 @@ impl ServiceApp {
             .merge(operational)
             .merge(docs)
             .fallback(|| async { AppError::NotFound("no such route".to_owned()) })
-            .method_not_allowed_fallback(|| async {
-                (StatusCode::METHOD_NOT_ALLOWED, AppError::Malformed("method not allowed on this route".to_owned()))
-                    .into_response()
-            })
+            .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(self.http.body_limit_bytes))
             .layer(middleware::from_fn(observe::record_metrics))
             .layer(middleware::from_fn(observe::complete_problems))
