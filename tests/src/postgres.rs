@@ -81,6 +81,12 @@ impl PgCluster {
         Ok(cluster)
     }
 
+    /// A handle on a cluster started earlier (to stop it), without starting anything.
+    pub fn attach(options: &PgClusterOptions) -> Result<Self, TestkitError> {
+        let bin = find_bin_dir().ok_or(TestkitError::NoPostgres)?;
+        Ok(Self { bin, root: options.root.clone(), port: options.port })
+    }
+
     /// A throwaway cluster in a fresh temp dir on a free port.
     pub fn start_ephemeral() -> Result<Self, TestkitError> {
         let mut last_error = None;

@@ -1,1 +1,56 @@
-fn main() {}
+//! `cargo xtask`: the project's automation.
+//!
+//! - `up`: the whole platform on this machine, with self-provisioned infrastructure;
+//! - `down [--purge]`: stops leftovers of `up`, and with `--purge` deletes its data;
+//! - `test`: formatting, lints and the whole test suite, as CI runs it.
+
+mod infra;
+mod test;
+mod up;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "OrderFlow project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the platform: PostgreSQL on 55432 and every service on its default port.
+    Up {
+        /// Build and run optimised binaries.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Stop what `up` left running.
+    Down {
+        /// Also delete `.orderflow/` (all local data).
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Run the fmt check, clippy and the whole suite with cargo-nextest.
+    Test {
+        /// Extra arguments passed to `cargo nextest run`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        nextest_args: Vec<String>,
+    },
+}
+
+/// The workspace root, whatever directory cargo was run from.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = workspace_root();
+    match Cli::parse().command {
+        Command::Up { release } => up::run(&root, release),
+        Command::Down { purge } => up::down(&root, purge),
+        Command::Test { nextest_args } => test::run(&root, &nextest_args),
+    }
+}
