@@ -84,7 +84,11 @@ impl PgCluster {
     /// A handle on a cluster started earlier (to stop it), without starting anything.
     pub fn attach(options: &PgClusterOptions) -> Result<Self, TestkitError> {
         let bin = find_bin_dir().ok_or(TestkitError::NoPostgres)?;
-        Ok(Self { bin, root: options.root.clone(), port: options.port })
+        Ok(Self {
+            bin,
+            root: options.root.clone(),
+            port: options.port,
+        })
     }
 
     /// A throwaway cluster in a fresh temp dir on a free port.

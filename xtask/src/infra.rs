@@ -16,7 +16,9 @@ pub fn cargo(root: &Path) -> Command {
 pub fn run(command: &mut Command) -> anyhow::Result<()> {
     let rendered = format!("{command:?}");
     eprintln!("$ {rendered}");
-    let status = command.status().with_context(|| format!("cannot start {rendered}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {rendered}"))?;
     if !status.success() {
         bail!("{rendered} failed with {status}");
     }

@@ -9,17 +9,26 @@ use crate::infra::{self, cargo};
 
 pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
     infra::run(cargo(root).args(["fmt", "--all", "--", "--check"]))?;
-    infra::run(cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    infra::run(cargo(root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     ensure_nextest(root)?;
 
     // One PostgreSQL for the whole run: every test process creates its own databases on it,
     // instead of each starting a cluster. It is removed however this process ends.
     let postgres = PgCluster::start_ephemeral().context("provisioning PostgreSQL for the tests")?;
     postgres.remove_when_process_exits()?;
-    let outcome = infra::run(cargo(root)
-        .args(["nextest", "run", "--workspace", "--no-fail-fast"])
-        .args(nextest_args)
-        .env("ORDERFLOW_TEST_DATABASE_URL", postgres.url("postgres")))
+    let outcome = infra::run(
+        cargo(root)
+            .args(["nextest", "run", "--workspace", "--no-fail-fast"])
+            .args(nextest_args)
+            .env("ORDERFLOW_TEST_DATABASE_URL", postgres.url("postgres")),
+    )
     .and_then(|()| infra::run(cargo(root).args(["test", "--workspace", "--doc"])));
     if let Err(err) = postgres.stop() {
         eprintln!("warning: stopping the test PostgreSQL: {err}");

@@ -25,14 +25,23 @@ struct Service {
     database: Option<&'static str>,
 }
 
-const SERVICES: &[Service] = &[Service { name: "customer", package: "customer-service", port: 8081, database: Some("customer") }];
+const SERVICES: &[Service] = &[Service {
+    name: "customer",
+    package: "customer-service",
+    port: 8081,
+    database: Some("customer"),
+}];
 
 fn state_dir(root: &Path) -> PathBuf {
     root.join(".orderflow")
 }
 
 fn postgres_options(root: &Path) -> PgClusterOptions {
-    PgClusterOptions { root: state_dir(root).join("postgres"), port: POSTGRES_PORT, ephemeral: false }
+    PgClusterOptions {
+        root: state_dir(root).join("postgres"),
+        port: POSTGRES_PORT,
+        ephemeral: false,
+    }
 }
 
 pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
@@ -60,7 +69,9 @@ pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
 }
 
 async fn run_services(root: &Path, release: bool, postgres: &PgCluster) -> anyhow::Result<()> {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let binaries = target.join(if release { "release" } else { "debug" });
     let mut children = Vec::new();
     let result = async {
@@ -71,13 +82,18 @@ async fn run_services(root: &Path, release: bool, postgres: &PgCluster) -> anyho
                 postgres.ensure_database(database).await?;
                 command.env("DATABASE_URL", postgres.url(database));
             }
-            let child = command.spawn().with_context(|| format!("starting the {} service", service.name))?;
+            let child = command
+                .spawn()
+                .with_context(|| format!("starting the {} service", service.name))?;
             children.push((service, child));
         }
         let client = reqwest::Client::new();
         for service in SERVICES {
             wait_ready(&client, service).await?;
-            println!("{:<12} http://127.0.0.1:{}/docs", service.name, service.port);
+            println!(
+                "{:<12} http://127.0.0.1:{}/docs",
+                service.name, service.port
+            );
         }
         println!("OrderFlow is up. Ctrl-C stops everything.");
         tokio::select! {
@@ -97,7 +113,10 @@ async fn wait_ready(client: &reqwest::Client, service: &Service) -> anyhow::Resu
     loop {
         match client.get(&url).send().await {
             Ok(response) if response.status().is_success() => return Ok(()),
-            _ if Instant::now() > deadline => bail!("the {} service was not ready within {READY_TIMEOUT:?}", service.name),
+            _ if Instant::now() > deadline => bail!(
+                "the {} service was not ready within {READY_TIMEOUT:?}",
+                service.name
+            ),
             _ => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
@@ -118,7 +137,9 @@ async fn first_exit(children: &mut [(&Service, Child)]) -> String {
 /// Asks every service to shut down gracefully (SIGTERM) and waits for it.
 fn stop(children: &mut [(&Service, Child)]) {
     for (_, child) in children.iter() {
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
     }
     for (service, child) in children.iter_mut() {
         match child.wait() {

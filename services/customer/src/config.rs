@@ -27,6 +27,8 @@ impl Config {
     }
 
     pub fn email_change_policy(&self) -> EmailChangePolicy {
-        EmailChangePolicy::new(chrono::Duration::days(i64::from(self.email_change_cooldown_days)))
+        EmailChangePolicy::new(chrono::Duration::days(i64::from(
+            self.email_change_cooldown_days,
+        )))
     }
 }

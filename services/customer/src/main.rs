@@ -7,12 +7,19 @@ use orderflow_runtime::{db, http, telemetry};
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     telemetry::init(SERVICE);
-    let pool = db::connect(&config.database, &MIGRATOR).await.context("database")?;
+    let pool = db::connect(&config.database, &MIGRATOR)
+        .await
+        .context("database")?;
     let listener = tokio::net::TcpListener::bind(config.http.http_addr)
         .await
         .with_context(|| format!("cannot bind HTTP_ADDR {}", config.http.http_addr))?;
     tracing::info!(addr = %listener.local_addr()?, "customer service listening");
-    http::serve(listener, app(pool.clone(), &config), config.http.shutdown_grace()).await?;
+    http::serve(
+        listener,
+        app(pool.clone(), &config),
+        config.http.shutdown_grace(),
+    )
+    .await?;
     pool.close().await;
     tracing::info!("customer service stopped");
     Ok(())

@@ -12,7 +12,10 @@ async fn registering_answers_201_with_location_etag_and_the_normalised_customer(
     let response = app.register(customer("Ada@Example.COM")).await;
     assert_eq!(response.status, StatusCode::CREATED);
     let id = response.body["id"].as_str().unwrap();
-    assert_eq!(response.headers["location"], format!("/customers/{id}").as_str());
+    assert_eq!(
+        response.headers["location"],
+        format!("/customers/{id}").as_str()
+    );
     assert_eq!(response.etag(), "\"1\"");
     assert_eq!(response.body["email"], "Ada@example.com");
     assert_eq!(response.body["phone"], "+442079460958");
@@ -30,7 +33,12 @@ async fn a_bad_email_is_400_with_a_field_error() {
     assert_eq!(response.error_fields(), ["email"]);
     assert_eq!(response.body["status"], 400);
     assert_eq!(response.body["instance"], "/customers");
-    assert!(response.body["errors"][0]["message"].as_str().unwrap().contains('@'));
+    assert!(
+        response.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains('@')
+    );
 }
 
 #[tokio::test]
@@ -40,7 +48,10 @@ async fn missing_and_invalid_fields_are_all_reported() {
         .register(json!({"lastName": "L", "email": "a@b.io", "phone": "12", "address": {"line1": "x", "city": "y", "postalCode": "1", "country": "QQ"}}))
         .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(response.error_fields(), ["firstName", "phone", "address.country"]);
+    assert_eq!(
+        response.error_fields(),
+        ["firstName", "phone", "address.country"]
+    );
 }
 
 #[tokio::test]
@@ -53,18 +64,33 @@ async fn malformed_json_is_400_problem_never_500() {
             .unwrap();
         let response = app.send(request).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(response.content_type(), "application/problem+json", "{body}");
-        assert_eq!(response.body["type"], "https://orderflow.io/problems/malformed-request", "{body}");
+        assert_eq!(
+            response.content_type(),
+            "application/problem+json",
+            "{body}"
+        );
+        assert_eq!(
+            response.body["type"], "https://orderflow.io/problems/malformed-request",
+            "{body}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_body_without_json_content_type_is_a_clear_400() {
     let app = TestApp::spawn().await;
-    let request = axum::http::Request::post("/customers").body(axum::body::Body::from("{}")).unwrap();
+    let request = axum::http::Request::post("/customers")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
     let response = app.send(request).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert!(response.body["detail"].as_str().unwrap().to_lowercase().contains("content-type"));
+    assert!(
+        response.body["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("content-type")
+    );
 }
 
 #[tokio::test]
@@ -84,7 +110,12 @@ async fn a_duplicate_email_is_409_whatever_its_case() {
     let response = app.register(customer("GRACE@example.com")).await;
     assert_eq!(response.status, StatusCode::CONFLICT);
     assert_eq!(response.content_type(), "application/problem+json");
-    assert!(response.body["detail"].as_str().unwrap().contains("already registered"));
+    assert!(
+        response.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("already registered")
+    );
 }
 
 #[tokio::test]
@@ -101,7 +132,9 @@ async fn get_returns_the_customer_with_its_etag() {
 #[tokio::test]
 async fn an_unknown_id_is_404_and_a_malformed_id_400() {
     let app = TestApp::spawn().await;
-    let response = app.get(&format!("/customers/{}", uuid::Uuid::now_v7())).await;
+    let response = app
+        .get(&format!("/customers/{}", uuid::Uuid::now_v7()))
+        .await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert_eq!(response.content_type(), "application/problem+json");
     let response = app.get("/customers/not-a-uuid").await;
@@ -116,7 +149,14 @@ async fn listing_pages_and_filters_by_email_and_status() {
     for n in 0..5 {
         ids.push(app.registered(&format!("list{n}@example.com")).await);
     }
-    let deactivated = app.call(Method::POST, &format!("/customers/{}/deactivate", ids[1]), None, &[]).await;
+    let deactivated = app
+        .call(
+            Method::POST,
+            &format!("/customers/{}/deactivate", ids[1]),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(deactivated.status, StatusCode::OK);
 
     let page = app.get("/customers?page=2&per_page=2").await;
@@ -124,7 +164,12 @@ async fn listing_pages_and_filters_by_email_and_status() {
     assert_eq!(page.body["total"], 5);
     assert_eq!(page.body["page"], 2);
     assert_eq!(page.body["perPage"], 2);
-    let listed: Vec<_> = page.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let listed: Vec<_> = page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(listed, ids[2..4]);
 
     let by_email = app.get("/customers?email=LIST3@example.com").await;
@@ -152,12 +197,26 @@ async fn changing_the_email_bumps_the_version_and_is_refused_again_within_the_co
     let app = TestApp::spawn().await;
     let id = app.registered("old@example.com").await;
     let uri = format!("/customers/{id}/email");
-    let changed = app.call(Method::PUT, &uri, Some(json!({"email": "new@example.com"})), &[("if-match", "\"1\"")]).await;
+    let changed = app
+        .call(
+            Method::PUT,
+            &uri,
+            Some(json!({"email": "new@example.com"})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
     assert_eq!(changed.status, StatusCode::OK);
     assert_eq!(changed.body["email"], "new@example.com");
     assert_eq!(changed.etag(), "\"2\"");
 
-    let again = app.call(Method::PUT, &uri, Some(json!({"email": "newer@example.com"})), &[]).await;
+    let again = app
+        .call(
+            Method::PUT,
+            &uri,
+            Some(json!({"email": "newer@example.com"})),
+            &[],
+        )
+        .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(again.body["code"], "email-change-too-soon");
 }
@@ -168,9 +227,18 @@ async fn changing_to_a_taken_email_is_409_and_a_bad_one_400() {
     app.registered("taken@example.com").await;
     let id = app.registered("mine@example.com").await;
     let uri = format!("/customers/{id}/email");
-    let taken = app.call(Method::PUT, &uri, Some(json!({"email": "taken@example.com"})), &[]).await;
+    let taken = app
+        .call(
+            Method::PUT,
+            &uri,
+            Some(json!({"email": "taken@example.com"})),
+            &[],
+        )
+        .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
-    let bad = app.call(Method::PUT, &uri, Some(json!({"email": "@"})), &[]).await;
+    let bad = app
+        .call(Method::PUT, &uri, Some(json!({"email": "@"})), &[])
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.error_fields(), ["email"]);
     let missing = app.call(Method::PUT, &uri, Some(json!({})), &[]).await;
@@ -181,10 +249,22 @@ async fn changing_to_a_taken_email_is_409_and_a_bad_one_400() {
 async fn a_stale_if_match_is_412_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let id = app.registered("stale@example.com").await;
-    let first = app.call(Method::POST, &format!("/customers/{id}/deactivate"), None, &[("if-match", "\"1\"")]).await;
+    let first = app
+        .call(
+            Method::POST,
+            &format!("/customers/{id}/deactivate"),
+            None,
+            &[("if-match", "\"1\"")],
+        )
+        .await;
     assert_eq!(first.status, StatusCode::OK);
     let stale = app
-        .call(Method::PUT, &format!("/customers/{id}/address"), Some(json!({"address": null})), &[("if-match", "\"1\"")])
+        .call(
+            Method::PUT,
+            &format!("/customers/{id}/address"),
+            Some(json!({"address": null})),
+            &[("if-match", "\"1\"")],
+        )
         .await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.content_type(), "application/problem+json");
@@ -197,7 +277,14 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
 async fn a_malformed_if_match_is_400() {
     let app = TestApp::spawn().await;
     let id = app.registered("ifmatch@example.com").await;
-    let response = app.call(Method::POST, &format!("/customers/{id}/deactivate"), None, &[("if-match", "three")]).await;
+    let response = app
+        .call(
+            Method::POST,
+            &format!("/customers/{id}/deactivate"),
+            None,
+            &[("if-match", "three")],
+        )
+        .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
 }
 
@@ -224,7 +311,9 @@ async fn the_address_can_be_replaced_validated_and_removed() {
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert_eq!(invalid.error_fields(), ["address.postalCode"]);
 
-    let removed = app.call(Method::PUT, &uri, Some(json!({"address": null})), &[]).await;
+    let removed = app
+        .call(Method::PUT, &uri, Some(json!({"address": null})), &[])
+        .await;
     assert_eq!(removed.status, StatusCode::OK);
     assert!(removed.body.get("address").is_none());
     assert_eq!(removed.etag(), "\"3\"");
@@ -236,17 +325,41 @@ async fn deactivation_and_activation_are_idempotent_and_guard_changes() {
     let id = app.registered("toggle@example.com").await;
     let deactivate = format!("/customers/{id}/deactivate");
     let first = app.call(Method::POST, &deactivate, None, &[]).await;
-    assert_eq!((first.status, first.body["status"].as_str()), (StatusCode::OK, Some("Deactivated")));
+    assert_eq!(
+        (first.status, first.body["status"].as_str()),
+        (StatusCode::OK, Some("Deactivated"))
+    );
     let repeated = app.call(Method::POST, &deactivate, None, &[]).await;
     assert_eq!(repeated.status, StatusCode::OK);
-    assert_eq!(repeated.etag(), "\"2\"", "a repeated deactivation must not write");
+    assert_eq!(
+        repeated.etag(),
+        "\"2\"",
+        "a repeated deactivation must not write"
+    );
 
-    let refused = app.call(Method::PUT, &format!("/customers/{id}/email"), Some(json!({"email": "x@example.com"})), &[]).await;
+    let refused = app
+        .call(
+            Method::PUT,
+            &format!("/customers/{id}/email"),
+            Some(json!({"email": "x@example.com"})),
+            &[],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.body["code"], "customer-deactivated");
 
-    let activated = app.call(Method::POST, &format!("/customers/{id}/activate"), None, &[]).await;
-    assert_eq!((activated.status, activated.body["status"].as_str()), (StatusCode::OK, Some("Active")));
+    let activated = app
+        .call(
+            Method::POST,
+            &format!("/customers/{id}/activate"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (activated.status, activated.body["status"].as_str()),
+        (StatusCode::OK, Some("Active"))
+    );
     assert_eq!(activated.etag(), "\"3\"");
 }
 
@@ -257,8 +370,16 @@ async fn commands_on_an_unknown_customer_are_404() {
     for (method, path, body) in [
         (Method::POST, format!("/customers/{id}/deactivate"), None),
         (Method::POST, format!("/customers/{id}/activate"), None),
-        (Method::PUT, format!("/customers/{id}/email"), Some(json!({"email": "a@b.io"}))),
-        (Method::PUT, format!("/customers/{id}/address"), Some(json!({"address": null}))),
+        (
+            Method::PUT,
+            format!("/customers/{id}/email"),
+            Some(json!({"email": "a@b.io"})),
+        ),
+        (
+            Method::PUT,
+            format!("/customers/{id}/address"),
+            Some(json!({"address": null})),
+        ),
     ] {
         let response = app.call(method, &path, body, &[]).await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
@@ -269,18 +390,36 @@ async fn commands_on_an_unknown_customer_are_404() {
 async fn every_change_is_audited_in_the_same_transaction_with_the_correlation_id() {
     let app = TestApp::spawn().await;
     let response = app
-        .call(Method::POST, "/customers", Some(customer("audit@example.com")), &[("x-request-id", "corr-123")])
+        .call(
+            Method::POST,
+            "/customers",
+            Some(customer("audit@example.com")),
+            &[("x-request-id", "corr-123")],
+        )
         .await;
     assert_eq!(response.headers["x-request-id"], "corr-123");
     let id = response.body["id"].as_str().unwrap().to_owned();
-    app.call(Method::POST, &format!("/customers/{id}/deactivate"), None, &[]).await;
-    app.call(Method::POST, &format!("/customers/{id}/deactivate"), None, &[]).await;
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT event_type, correlation_id FROM customer_audit WHERE customer_id = $1 ORDER BY id")
-            .bind(uuid::Uuid::parse_str(&id).unwrap())
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    app.call(
+        Method::POST,
+        &format!("/customers/{id}/deactivate"),
+        None,
+        &[],
+    )
+    .await;
+    app.call(
+        Method::POST,
+        &format!("/customers/{id}/deactivate"),
+        None,
+        &[],
+    )
+    .await;
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT event_type, correlation_id FROM customer_audit WHERE customer_id = $1 ORDER BY id",
+    )
+    .bind(uuid::Uuid::parse_str(&id).unwrap())
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
     let types: Vec<_> = rows.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(types, ["CustomerRegistered", "CustomerDeactivated"]);
     assert_eq!(rows[0].1.as_deref(), Some("corr-123"));
@@ -291,6 +430,9 @@ async fn a_failed_registration_leaves_no_audit_row() {
     let app = TestApp::spawn().await;
     app.registered("once@example.com").await;
     app.register(customer("once@example.com")).await;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_audit").fetch_one(&app.pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_audit")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }

@@ -28,7 +28,8 @@ async fn readiness_fails_when_the_database_is_gone() {
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
-    app.get(&format!("/customers/{}", uuid::Uuid::now_v7())).await;
+    app.get(&format!("/customers/{}", uuid::Uuid::now_v7()))
+        .await;
     let metrics = app.get("/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
     let text = metrics.body.as_str().unwrap();
@@ -38,7 +39,10 @@ async fn metrics_count_requests_by_route_and_status() {
             && l.contains("status=\"404\"")),
         "{text}"
     );
-    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
     assert!(text.contains("service=\"customer\""), "{text}");
 }
 
@@ -48,17 +52,42 @@ async fn a_correlation_id_is_generated_taken_from_traceparent_or_echoed() {
     let generated = app.get("/health/live").await;
     assert!(!generated.headers["x-request-id"].is_empty());
     let traced = app
-        .call(Method::GET, "/health/live", None, &[("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")])
+        .call(
+            Method::GET,
+            "/health/live",
+            None,
+            &[(
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            )],
+        )
         .await;
-    assert_eq!(traced.headers["x-request-id"], "4bf92f3577b34da6a3ce929d0e0e4736");
-    let echoed = app.call(Method::GET, "/health/live", None, &[("x-request-id", "abc")]).await;
+    assert_eq!(
+        traced.headers["x-request-id"],
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    );
+    let echoed = app
+        .call(
+            Method::GET,
+            "/health/live",
+            None,
+            &[("x-request-id", "abc")],
+        )
+        .await;
     assert_eq!(echoed.headers["x-request-id"], "abc");
 }
 
 #[tokio::test]
 async fn problems_carry_the_correlation_id() {
     let app = TestApp::spawn().await;
-    let response = app.call(Method::GET, "/customers/nope", None, &[("x-request-id", "trace-me")]).await;
+    let response = app
+        .call(
+            Method::GET,
+            "/customers/nope",
+            None,
+            &[("x-request-id", "trace-me")],
+        )
+        .await;
     assert_eq!(response.body["correlationId"], "trace-me");
     assert_eq!(response.body["instance"], "/customers/nope");
 }
@@ -94,5 +123,8 @@ async fn the_openapi_document_describes_every_endpoint_and_docs_are_served() {
     assert!(openapi.body["components"]["schemas"]["Problem"].is_object());
     let docs = app.get("/docs").await;
     assert_eq!(docs.status, StatusCode::OK);
-    assert!(docs.body.as_str().unwrap().contains("openapi"), "docs page must embed the document");
+    assert!(
+        docs.body.as_str().unwrap().contains("openapi"),
+        "docs page must embed the document"
+    );
 }

@@ -171,8 +171,10 @@ impl AppError {
             }
             Self::Unauthorized => Problem::new(status, "unauthorized", "Unauthorized")
                 .with_detail("a valid bearer token is required"),
-            Self::MethodNotAllowed => Problem::new(status, "method-not-allowed", "Method not allowed")
-                .with_detail("this route does not accept this method"),
+            Self::MethodNotAllowed => {
+                Problem::new(status, "method-not-allowed", "Method not allowed")
+                    .with_detail("this route does not accept this method")
+            }
             Self::NotFound(detail) => {
                 Problem::new(status, "not-found", "Not found").with_detail(detail)
             }

@@ -9,10 +9,14 @@ use orderflow_runtime::http::{CorrelationId, IfMatch, Json, Page, Path, Query, e
 use orderflow_runtime::{AppError, Problem};
 
 use super::AppState;
-use crate::application::{ChangeAddress, ChangeEmail, CustomerQuery, CustomerView, RegisterCustomer, Versioned};
+use crate::application::{
+    ChangeAddress, ChangeEmail, CustomerQuery, CustomerView, RegisterCustomer, Versioned,
+};
 
 fn context(correlation: CorrelationId) -> EventContext {
-    EventContext { correlation_id: Some(correlation.0) }
+    EventContext {
+        correlation_id: Some(correlation.0),
+    }
 }
 
 /// The customer as JSON with its version as the ETag.
@@ -57,7 +61,10 @@ pub async fn register(
         (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get(State(service): State<AppState>, Path(id): Path<CustomerId>) -> Result<Response, AppError> {
+pub async fn get(
+    State(service): State<AppState>,
+    Path(id): Path<CustomerId>,
+) -> Result<Response, AppError> {
     Ok(respond(StatusCode::OK, &service.get(id).await?))
 }
 
@@ -70,7 +77,10 @@ pub async fn get(State(service): State<AppState>, Path(id): Path<CustomerId>) ->
         (status = 400, description = "Invalid filters or paging", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list(State(service): State<AppState>, Query(query): Query<CustomerQuery>) -> Result<Json<Page<CustomerView>>, AppError> {
+pub async fn list(
+    State(service): State<AppState>,
+    Query(query): Query<CustomerQuery>,
+) -> Result<Json<Page<CustomerView>>, AppError> {
     let page = service.list(query).await?;
     Ok(Json(page.map(|customer| CustomerView::from(&customer))))
 }
@@ -96,7 +106,9 @@ pub async fn change_email(
     correlation: CorrelationId,
     Json(command): Json<ChangeEmail>,
 ) -> Result<Response, AppError> {
-    let customer = service.change_email(id, command, if_match, &context(correlation)).await?;
+    let customer = service
+        .change_email(id, command, if_match, &context(correlation))
+        .await?;
     Ok(respond(StatusCode::OK, &customer))
 }
 
@@ -120,7 +132,9 @@ pub async fn change_address(
     correlation: CorrelationId,
     Json(command): Json<ChangeAddress>,
 ) -> Result<Response, AppError> {
-    let customer = service.change_address(id, command, if_match, &context(correlation)).await?;
+    let customer = service
+        .change_address(id, command, if_match, &context(correlation))
+        .await?;
     Ok(respond(StatusCode::OK, &customer))
 }
 
@@ -140,7 +154,9 @@ pub async fn deactivate(
     if_match: IfMatch,
     correlation: CorrelationId,
 ) -> Result<Response, AppError> {
-    let customer = service.deactivate(id, if_match, &context(correlation)).await?;
+    let customer = service
+        .deactivate(id, if_match, &context(correlation))
+        .await?;
     Ok(respond(StatusCode::OK, &customer))
 }
 
@@ -160,6 +176,8 @@ pub async fn activate(
     if_match: IfMatch,
     correlation: CorrelationId,
 ) -> Result<Response, AppError> {
-    let customer = service.activate(id, if_match, &context(correlation)).await?;
+    let customer = service
+        .activate(id, if_match, &context(correlation))
+        .await?;
     Ok(respond(StatusCode::OK, &customer))
 }

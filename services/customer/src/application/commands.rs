@@ -17,13 +17,16 @@ struct Errors(Vec<FieldError>);
 impl Errors {
     fn required<'a>(&mut self, field: &'static str, value: Option<&'a str>) -> Option<&'a str> {
         if value.is_none() {
-            self.0.push(FieldError::new(field, format!("{field} is required")));
+            self.0
+                .push(FieldError::new(field, format!("{field} is required")));
         }
         value
     }
 
     fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result.map_err(|err| self.0.push(FieldError::new(field.to_owned(), err))).ok()
+        result
+            .map_err(|err| self.0.push(FieldError::new(field.to_owned(), err)))
+            .ok()
     }
 
     fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
@@ -60,7 +63,9 @@ impl AddressInput {
             ("country", &self.country),
         ] {
             if value.is_none() {
-                errors.0.push(FieldError::new(field, format!("{field} is required")).nested(parent));
+                errors
+                    .0
+                    .push(FieldError::new(field, format!("{field} is required")).nested(parent));
             }
         }
         if errors.0.len() > before {
@@ -74,8 +79,12 @@ impl AddressInput {
             &text(&self.postal_code),
             &text(&self.country),
         )
-            .map_err(|err| errors.0.push(FieldError::new(err.field(), &err).nested(parent)))
-            .ok()
+        .map_err(|err| {
+            errors
+                .0
+                .push(FieldError::new(err.field(), &err).nested(parent))
+        })
+        .ok()
     }
 }
 
@@ -126,9 +135,12 @@ impl RegisterCustomer {
             None => Some(None),
         };
         let valid = match (name, email, phone, address) {
-            (Some(name), Some(email), Some(phone), Some(address)) => {
-                Some(ValidRegistration { name, email, phone, address })
-            }
+            (Some(name), Some(email), Some(phone), Some(address)) => Some(ValidRegistration {
+                name,
+                email,
+                phone,
+                address,
+            }),
             _ => None,
         };
         errors.finish(valid)
@@ -145,7 +157,9 @@ pub struct ChangeEmail {
 impl ChangeEmail {
     pub(crate) fn validate(&self) -> Result<Email, Vec<FieldError>> {
         let mut errors = Errors::default();
-        let email = errors.required("email", self.email.as_deref()).and_then(|e| errors.check("email", Email::parse(e)));
+        let email = errors
+            .required("email", self.email.as_deref())
+            .and_then(|e| errors.check("email", Email::parse(e)));
         errors.finish(email)
     }
 }
@@ -182,16 +196,33 @@ pub struct CustomerQuery {
 }
 
 impl CustomerQuery {
-    pub(crate) fn validate(&self) -> Result<(super::CustomerFilter, orderflow_runtime::http::PageRequest), Vec<FieldError>> {
+    pub(crate) fn validate(
+        &self,
+    ) -> Result<(super::CustomerFilter, orderflow_runtime::http::PageRequest), Vec<FieldError>>
+    {
         let mut errors = Errors::default();
         let status = match self.status.as_deref() {
-            Some(status) => errors.check("status", status.parse::<CustomerStatus>()).map(Some),
+            Some(status) => errors
+                .check("status", status.parse::<CustomerStatus>())
+                .map(Some),
             None => Some(None),
         };
-        let paging = PageParams { page: self.page, per_page: self.per_page };
-        let page = paging.validate().map_err(|mut page_errors| errors.0.append(&mut page_errors)).ok();
+        let paging = PageParams {
+            page: self.page,
+            per_page: self.per_page,
+        };
+        let page = paging
+            .validate()
+            .map_err(|mut page_errors| errors.0.append(&mut page_errors))
+            .ok();
         let valid = match (status, page) {
-            (Some(status), Some(page)) => Some((super::CustomerFilter { email: self.email.clone(), status }, page)),
+            (Some(status), Some(page)) => Some((
+                super::CustomerFilter {
+                    email: self.email.clone(),
+                    status,
+                },
+                page,
+            )),
             _ => None,
         };
         errors.finish(valid)
@@ -250,7 +281,10 @@ mod tests {
             postal_code: Some("12345".into()),
             country: Some("XX".into()),
         });
-        assert_eq!(fields(command.validate().err().unwrap()), ["address.country"]);
+        assert_eq!(
+            fields(command.validate().err().unwrap()),
+            ["address.country"]
+        );
     }
 
     #[test]

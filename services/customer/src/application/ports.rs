@@ -36,7 +36,11 @@ pub enum RepositoryError {
 /// its domain event handlers commit together.
 pub trait CustomerRepository: Send + Sync + 'static {
     /// Stores a new customer at version 1.
-    fn insert(&self, conn: &mut PgConnection, customer: &Customer) -> impl Future<Output = Result<i64, RepositoryError>> + Send;
+    fn insert(
+        &self,
+        conn: &mut PgConnection,
+        customer: &Customer,
+    ) -> impl Future<Output = Result<i64, RepositoryError>> + Send;
 
     /// Stores `customer` if it is still at `expected_version`; returns the new version.
     fn update(

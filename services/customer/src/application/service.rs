@@ -29,30 +29,61 @@ impl<R: CustomerRepository> CustomerService<R> {
         email_policy: EmailChangePolicy,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { pool, repository, dispatcher, email_policy, clock }
+        Self {
+            pool,
+            repository,
+            dispatcher,
+            email_policy,
+            clock,
+        }
     }
 
-    pub async fn register(&self, command: RegisterCustomer, context: &EventContext) -> Result<Versioned<Customer>, AppError> {
+    pub async fn register(
+        &self,
+        command: RegisterCustomer,
+        context: &EventContext,
+    ) -> Result<Versioned<Customer>, AppError> {
         let valid = command.validate().map_err(AppError::Validation)?;
-        let mut customer =
-            Customer::register(CustomerId::new(), valid.name, valid.email, valid.phone, valid.address, self.clock.now());
+        let mut customer = Customer::register(
+            CustomerId::new(),
+            valid.name,
+            valid.email,
+            valid.phone,
+            valid.address,
+            self.clock.now(),
+        );
         let events = customer.take_events();
         let mut tx = self.pool.begin().await?;
-        let version = self.repository.insert(&mut tx, &customer).await.map_err(repository_error)?;
+        let version = self
+            .repository
+            .insert(&mut tx, &customer)
+            .await
+            .map_err(repository_error)?;
         self.dispatcher.dispatch(&mut tx, context, &events).await?;
         tx.commit().await?;
-        Ok(Versioned { value: customer, version })
+        Ok(Versioned {
+            value: customer,
+            version,
+        })
     }
 
     pub async fn get(&self, id: CustomerId) -> Result<Versioned<Customer>, AppError> {
         let mut conn = self.pool.acquire().await?;
-        self.repository.find(&mut conn, id).await.map_err(repository_error)?.ok_or_else(|| not_found(id))
+        self.repository
+            .find(&mut conn, id)
+            .await
+            .map_err(repository_error)?
+            .ok_or_else(|| not_found(id))
     }
 
     pub async fn list(&self, query: CustomerQuery) -> Result<Page<Versioned<Customer>>, AppError> {
         let (filter, page) = query.validate().map_err(AppError::Validation)?;
         let mut conn = self.pool.acquire().await?;
-        let (items, total) = self.repository.list(&mut conn, &filter, page).await.map_err(repository_error)?;
+        let (items, total) = self
+            .repository
+            .list(&mut conn, &filter, page)
+            .await
+            .map_err(repository_error)?;
         Ok(Page::new(items, page, total))
     }
 
@@ -65,7 +96,10 @@ impl<R: CustomerRepository> CustomerService<R> {
     ) -> Result<Versioned<Customer>, AppError> {
         let email = command.validate().map_err(AppError::Validation)?;
         let policy = self.email_policy;
-        self.modify(id, if_match, context, |customer, now| customer.change_email(email, &policy, now)).await
+        self.modify(id, if_match, context, |customer, now| {
+            customer.change_email(email, &policy, now)
+        })
+        .await
     }
 
     pub async fn change_address(
@@ -76,14 +110,28 @@ impl<R: CustomerRepository> CustomerService<R> {
         context: &EventContext,
     ) -> Result<Versioned<Customer>, AppError> {
         let address = command.validate().map_err(AppError::Validation)?;
-        self.modify(id, if_match, context, |customer, now| customer.change_address(address, now)).await
+        self.modify(id, if_match, context, |customer, now| {
+            customer.change_address(address, now)
+        })
+        .await
     }
 
-    pub async fn deactivate(&self, id: CustomerId, if_match: IfMatch, context: &EventContext) -> Result<Versioned<Customer>, AppError> {
-        self.modify(id, if_match, context, Customer::deactivate).await
+    pub async fn deactivate(
+        &self,
+        id: CustomerId,
+        if_match: IfMatch,
+        context: &EventContext,
+    ) -> Result<Versioned<Customer>, AppError> {
+        self.modify(id, if_match, context, Customer::deactivate)
+            .await
     }
 
-    pub async fn activate(&self, id: CustomerId, if_match: IfMatch, context: &EventContext) -> Result<Versioned<Customer>, AppError> {
+    pub async fn activate(
+        &self,
+        id: CustomerId,
+        if_match: IfMatch,
+        context: &EventContext,
+    ) -> Result<Versioned<Customer>, AppError> {
         self.modify(id, if_match, context, Customer::activate).await
     }
 
@@ -97,23 +145,42 @@ impl<R: CustomerRepository> CustomerService<R> {
         change: impl FnOnce(&mut Customer, DateTime<Utc>) -> Result<(), CustomerError>,
     ) -> Result<Versioned<Customer>, AppError> {
         let mut tx = self.pool.begin().await?;
-        let Versioned { value: mut customer, version } =
-            self.repository.find(&mut tx, id).await.map_err(repository_error)?.ok_or_else(|| not_found(id))?;
+        let Versioned {
+            value: mut customer,
+            version,
+        } = self
+            .repository
+            .find(&mut tx, id)
+            .await
+            .map_err(repository_error)?
+            .ok_or_else(|| not_found(id))?;
         if_match.check(version)?;
         change(&mut customer, self.clock.now()).map_err(domain_error)?;
         let events = customer.take_events();
         if events.is_empty() {
-            return Ok(Versioned { value: customer, version });
+            return Ok(Versioned {
+                value: customer,
+                version,
+            });
         }
-        let version = self.repository.update(&mut tx, &customer, version).await.map_err(|err| match err {
-            RepositoryError::VersionConflict { expected } if if_match.0.is_some() => {
-                AppError::PreconditionFailed(format!("version {expected} was replaced while this change was applied"))
-            }
-            other => repository_error(other),
-        })?;
+        let version = self
+            .repository
+            .update(&mut tx, &customer, version)
+            .await
+            .map_err(|err| match err {
+                RepositoryError::VersionConflict { expected } if if_match.0.is_some() => {
+                    AppError::PreconditionFailed(format!(
+                        "version {expected} was replaced while this change was applied"
+                    ))
+                }
+                other => repository_error(other),
+            })?;
         self.dispatcher.dispatch(&mut tx, context, &events).await?;
         tx.commit().await?;
-        Ok(Versioned { value: customer, version })
+        Ok(Versioned {
+            value: customer,
+            version,
+        })
     }
 }
 
@@ -122,12 +189,17 @@ fn not_found(id: CustomerId) -> AppError {
 }
 
 fn domain_error(err: CustomerError) -> AppError {
-    AppError::Rule { code: err.code(), message: err.to_string() }
+    AppError::Rule {
+        code: err.code(),
+        message: err.to_string(),
+    }
 }
 
 fn repository_error(err: RepositoryError) -> AppError {
     match err {
-        RepositoryError::DuplicateEmail(_) | RepositoryError::VersionConflict { .. } => AppError::Conflict(err.to_string()),
+        RepositoryError::DuplicateEmail(_) | RepositoryError::VersionConflict { .. } => {
+            AppError::Conflict(err.to_string())
+        }
         RepositoryError::Corrupt(_) => AppError::internal(err),
         RepositoryError::Database(db) => db.into(),
     }

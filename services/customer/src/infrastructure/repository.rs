@@ -11,8 +11,7 @@ use uuid::Uuid;
 use crate::application::{CustomerFilter, CustomerRepository, RepositoryError, Versioned};
 
 const EMAIL_UNIQUE: &str = "customer_email_key";
-const COLUMNS: &str =
-    "id, first_name, last_name, email, phone, address, status, registered_at, email_changed_at, version";
+const COLUMNS: &str = "id, first_name, last_name, email, phone, address, status, registered_at, email_changed_at, version";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PgCustomerRepository;
@@ -35,25 +34,40 @@ impl TryFrom<CustomerRow> for Versioned<Customer> {
     type Error = RepositoryError;
 
     fn try_from(row: CustomerRow) -> Result<Self, Self::Error> {
-        let corrupt = |err: &dyn std::fmt::Display| RepositoryError::Corrupt(format!("customer {}: {err}", row.id));
+        let corrupt = |err: &dyn std::fmt::Display| {
+            RepositoryError::Corrupt(format!("customer {}: {err}", row.id))
+        };
         let snapshot = CustomerSnapshot {
             id: CustomerId::from_uuid(row.id),
             name: CustomerName::new(&row.first_name, &row.last_name).map_err(|e| corrupt(&e))?,
             email: Email::parse(&row.email).map_err(|e| corrupt(&e))?,
-            phone: row.phone.as_deref().map(PhoneNumber::parse).transpose().map_err(|e| corrupt(&e))?,
+            phone: row
+                .phone
+                .as_deref()
+                .map(PhoneNumber::parse)
+                .transpose()
+                .map_err(|e| corrupt(&e))?,
             address: row.address.map(|address| address.0),
-            status: row.status.parse::<CustomerStatus>().map_err(|e| corrupt(&e))?,
+            status: row
+                .status
+                .parse::<CustomerStatus>()
+                .map_err(|e| corrupt(&e))?,
             registered_at: row.registered_at,
             email_changed_at: row.email_changed_at,
         };
-        Ok(Versioned { value: Customer::restore(snapshot), version: row.version })
+        Ok(Versioned {
+            value: Customer::restore(snapshot),
+            version: row.version,
+        })
     }
 }
 
 /// Turns the unique-email violation into its domain meaning.
 fn write_error(err: sqlx::Error, customer: &Customer) -> RepositoryError {
     match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() && db.constraint() == Some(EMAIL_UNIQUE) => {
+        sqlx::Error::Database(db)
+            if db.is_unique_violation() && db.constraint() == Some(EMAIL_UNIQUE) =>
+        {
             RepositoryError::DuplicateEmail(customer.email().to_string())
         }
         _ => RepositoryError::Database(err),
@@ -63,7 +77,10 @@ fn write_error(err: sqlx::Error, customer: &Customer) -> RepositoryError {
 fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &CustomerFilter) {
     query.push(" WHERE TRUE");
     if let Some(email) = &filter.email {
-        query.push(" AND lower(email) = lower(").push_bind(email.trim().to_owned()).push(")");
+        query
+            .push(" AND lower(email) = lower(")
+            .push_bind(email.trim().to_owned())
+            .push(")");
     }
     if let Some(status) = filter.status {
         query.push(" AND status = ").push_bind(status.as_str());
@@ -71,7 +88,11 @@ fn push_filter(query: &mut QueryBuilder<Postgres>, filter: &CustomerFilter) {
 }
 
 impl CustomerRepository for PgCustomerRepository {
-    async fn insert(&self, conn: &mut PgConnection, customer: &Customer) -> Result<i64, RepositoryError> {
+    async fn insert(
+        &self,
+        conn: &mut PgConnection,
+        customer: &Customer,
+    ) -> Result<i64, RepositoryError> {
         sqlx::query(
             "INSERT INTO customer (id, first_name, last_name, email, phone, address, status, registered_at, email_changed_at, version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)",
@@ -91,7 +112,12 @@ impl CustomerRepository for PgCustomerRepository {
         Ok(1)
     }
 
-    async fn update(&self, conn: &mut PgConnection, customer: &Customer, expected_version: i64) -> Result<i64, RepositoryError> {
+    async fn update(
+        &self,
+        conn: &mut PgConnection,
+        customer: &Customer,
+        expected_version: i64,
+    ) -> Result<i64, RepositoryError> {
         let updated: Option<i64> = sqlx::query_scalar(
             "UPDATE customer
                 SET first_name = $2, last_name = $3, email = $4, phone = $5, address = $6, status = $7,
@@ -111,10 +137,16 @@ impl CustomerRepository for PgCustomerRepository {
         .fetch_optional(conn)
         .await
         .map_err(|err| write_error(err, customer))?;
-        updated.ok_or(RepositoryError::VersionConflict { expected: expected_version })
+        updated.ok_or(RepositoryError::VersionConflict {
+            expected: expected_version,
+        })
     }
 
-    async fn find(&self, conn: &mut PgConnection, id: CustomerId) -> Result<Option<Versioned<Customer>>, RepositoryError> {
+    async fn find(
+        &self,
+        conn: &mut PgConnection,
+        id: CustomerId,
+    ) -> Result<Option<Versioned<Customer>>, RepositoryError> {
         let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customer WHERE id = "));
         query.push_bind(id.as_uuid());
         let row: Option<CustomerRow> = query.build_query_as().fetch_optional(conn).await?;
@@ -133,9 +165,16 @@ impl CustomerRepository for PgCustomerRepository {
 
         let mut select = QueryBuilder::new(format!("SELECT {COLUMNS} FROM customer"));
         push_filter(&mut select, filter);
-        select.push(" ORDER BY id LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+        select
+            .push(" ORDER BY id LIMIT ")
+            .push_bind(page.limit())
+            .push(" OFFSET ")
+            .push_bind(page.offset());
         let rows: Vec<CustomerRow> = select.build_query_as().fetch_all(conn).await?;
-        let items = rows.into_iter().map(Versioned::try_from).collect::<Result<_, _>>()?;
+        let items = rows
+            .into_iter()
+            .map(Versioned::try_from)
+            .collect::<Result<_, _>>()?;
         Ok((items, total))
     }
 }
