@@ -8,6 +8,14 @@ pub enum TestkitError {
          (`apt-get install postgresql`, which provides initdb and pg_ctl), or run a Docker engine"
     )]
     NoPostgres,
+    #[error(
+        "no Kafka-protocol broker available: set ORDERFLOW_TEST_KAFKA_BOOTSTRAP, install tansu \
+         (`cargo install tansu --locked --features libsql --root ~/.cache/orderflow/tools/tansu`, as .ci/run does), \
+         or run a Docker engine"
+    )]
+    NoBroker,
+    #[error("the broker did not start: {0}")]
+    BrokerStart(String),
     #[error("`{command}` failed: {detail}")]
     Command { command: String, detail: String },
     #[error("PostgreSQL did not start (log {log}): {detail}")]

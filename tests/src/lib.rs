@@ -10,15 +10,22 @@
 //! parallel without seeing each other's data.
 
 mod error;
+pub mod kafka;
 pub mod ports;
 pub mod postgres;
 mod process;
 mod provision;
 
 pub use error::TestkitError;
+pub use kafka::{TansuBroker, TestKafka};
 pub use postgres::{PgCluster, PgClusterOptions, TestDatabase};
 
 /// A fresh, empty PostgreSQL database for one test.
 pub async fn database() -> Result<TestDatabase, TestkitError> {
     postgres::database().await
+}
+
+/// A Kafka-protocol broker and a topic prefix of this test's own.
+pub async fn kafka() -> Result<TestKafka, TestkitError> {
+    kafka::kafka().await
 }

@@ -3,14 +3,12 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::Mutex;
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
-use crate::process::{hand_over, is_root, run, unprivileged};
+use crate::process::{hand_over, is_root, run, unprivileged, watchdog};
 use crate::provision::{docker_available, unique_name};
 use crate::{TestkitError, ports};
 
@@ -133,9 +131,6 @@ impl PgCluster {
     }
 
     /// Stops the server and deletes its files once this process exits, however it exits.
-    ///
-    /// A watchdog shell blocks reading a pipe whose only writer is this process; the kernel
-    /// closes the pipe when the process ends, and the watchdog then cleans up.
     pub fn remove_when_process_exits(&self) -> Result<(), TestkitError> {
         let mut stop: Vec<OsString> = Vec::new();
         if is_root() {
@@ -151,21 +146,12 @@ impl PgCluster {
             "immediate".into(),
             "stop".into(),
         ]);
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(r#"cat >/dev/null; root="$1"; shift; "$@" >/dev/null 2>&1; rm -rf "$root""#)
-            .arg("orderflow-pg-watchdog")
-            .arg(&self.root)
-            .args(stop)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        WATCHDOGS
-            .lock()
-            .map_err(|_| TestkitError::NoPostgres)?
-            .push(Watchdog::from(child));
-        Ok(())
+        let mut args: Vec<&std::ffi::OsStr> = vec![self.root.as_os_str()];
+        args.extend(stop.iter().map(OsString::as_os_str));
+        watchdog(
+            r#"root="$1"; shift; "$@" >/dev/null 2>&1; rm -rf "$root""#,
+            &args,
+        )
     }
 
     /// Creates `name` unless it exists.
@@ -196,23 +182,6 @@ impl PgCluster {
         self.root.join("server.log")
     }
 }
-
-/// Holds the write end of a watchdog's pipe open for the life of the process.
-struct Watchdog {
-    _stdin: Option<ChildStdin>,
-    _child: Child,
-}
-
-impl From<Child> for Watchdog {
-    fn from(mut child: Child) -> Self {
-        Self {
-            _stdin: child.stdin.take(),
-            _child: child,
-        }
-    }
-}
-
-static WATCHDOGS: Mutex<Vec<Watchdog>> = Mutex::new(Vec::new());
 
 /// The directory holding `initdb` and `pg_ctl`: from PATH, else the newest Debian install.
 fn find_bin_dir() -> Option<PathBuf> {

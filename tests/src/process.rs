@@ -61,3 +61,31 @@ pub(crate) fn hand_over(dir: &Path) -> Result<(), TestkitError> {
     }
     Ok(())
 }
+
+/// Runs `script` (with `args` as `$1…`) once this process has exited, however it exits.
+///
+/// The watchdog shell blocks reading a pipe whose only writer is this process; the kernel
+/// closes the pipe when the process ends, and the script then cleans up.
+pub(crate) fn watchdog(script: &str, args: &[&std::ffi::OsStr]) -> Result<(), TestkitError> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("cat >/dev/null; {script}"))
+        .arg("orderflow-watchdog")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let stdin = child.stdin.take();
+    WATCHDOGS
+        .lock()
+        .map_err(|_| TestkitError::Command {
+            command: "watchdog".into(),
+            detail: "poisoned".into(),
+        })?
+        .push((stdin, child));
+    Ok(())
+}
+
+static WATCHDOGS: std::sync::Mutex<Vec<(Option<std::process::ChildStdin>, std::process::Child)>> =
+    std::sync::Mutex::new(Vec::new());

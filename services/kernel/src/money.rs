@@ -295,7 +295,8 @@ mod tests {
 
     #[test]
     fn serde_tolerates_unknown_fields_so_contracts_can_grow() {
-        let money: Money = serde_json::from_str(r#"{"amount":1,"currency":"EUR","extra":true}"#).unwrap();
+        let money: Money =
+            serde_json::from_str(r#"{"amount":1,"currency":"EUR","extra":true}"#).unwrap();
         assert_eq!(money, Money::new(1, Currency::EUR));
     }
 }

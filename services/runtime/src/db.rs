@@ -27,8 +27,19 @@ pub enum DbError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The tables of the shared messaging mechanics (outbox, inbox), which every service with a
+/// database includes. Their versions start at 10000 so they never collide with a service's own.
+static MESSAGING: Migrator = sqlx::migrate!("./migrations");
+
+/// The service's migrations followed by the shared messaging ones, as one history.
+pub fn migrator(service: &Migrator) -> Migrator {
+    let mut migrations: Vec<_> = service.iter().chain(MESSAGING.iter()).cloned().collect();
+    migrations.sort_by_key(|migration| migration.version);
+    Migrator::with_migrations(migrations)
+}
+
 /// Connects, retrying while the database starts (compose and Kubernetes start things in any
-/// order), then applies the service's migrations.
+/// order), then applies the service's migrations and the shared messaging tables.
 pub async fn connect(
     config: &DatabaseConfig,
     migrator: &'static Migrator,
@@ -56,7 +67,7 @@ pub async fn connect(
             }
         }
     };
-    migrator.run(&pool).await?;
+    self::migrator(migrator).run(&pool).await?;
     Ok(pool)
 }
 

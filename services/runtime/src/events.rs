@@ -10,11 +10,25 @@ use sqlx::PgConnection;
 
 use crate::{AppError, BoxFuture};
 
-/// What a handler knows about the request that caused the event.
+/// What a handler knows about the request or message that caused the event; it travels on
+/// as the integration event's `correlation-id`, `causation-id` and `traceparent` headers.
 #[derive(Debug, Clone, Default)]
 pub struct EventContext {
     /// Correlation id of the originating request or message.
     pub correlation_id: Option<String>,
+    /// Id of the event that caused this change, when a message caused it.
+    pub causation_id: Option<String>,
+    /// W3C trace context of the cause.
+    pub traceparent: Option<String>,
+}
+
+impl EventContext {
+    pub fn correlated(correlation_id: impl Into<String>) -> Self {
+        Self {
+            correlation_id: Some(correlation_id.into()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Reacts to one domain event inside the caller's transaction.

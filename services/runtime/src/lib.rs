@@ -9,6 +9,7 @@ pub mod db;
 pub mod events;
 pub mod health;
 pub mod http;
+pub mod messaging;
 pub mod metrics;
 pub mod problem;
 pub mod telemetry;

@@ -31,6 +31,7 @@ pub struct ServiceApp {
     api: Router,
     openapi: OpenApi,
     checks: Vec<Arc<dyn ReadinessCheck>>,
+    admin: Option<Router>,
     http: HttpConfig,
 }
 
@@ -47,6 +48,7 @@ impl ServiceApp {
             api,
             openapi,
             checks: Vec::new(),
+            admin: None,
             http,
         }
     }
@@ -54,6 +56,14 @@ impl ServiceApp {
     /// Adds a dependency that `/health/ready` must find answering.
     pub fn readiness(mut self, check: impl ReadinessCheck) -> Self {
         self.checks.push(Arc::new(check));
+        self
+    }
+
+    /// Mounts `/admin/...` routes, guarded by the bearer `token`; without a token they stay off.
+    pub fn admin(mut self, routes: Router, token: Option<&str>) -> Self {
+        self.admin = token
+            .filter(|t| !t.is_empty())
+            .map(|token| super::admin::protect(routes, token.to_owned()));
         self
     }
 
@@ -83,6 +93,7 @@ impl ServiceApp {
             );
 
         self.api
+            .merge(self.admin.unwrap_or_default())
             .merge(operational)
             .merge(docs)
             .fallback(|| async { AppError::NotFound("no such route".to_owned()) })

@@ -1,5 +1,6 @@
 //! The HTTP stack every service shares.
 
+mod admin;
 mod app;
 mod conditional;
 mod correlation;
@@ -8,6 +9,7 @@ mod observe;
 mod pagination;
 mod shutdown;
 
+pub use admin::dead_letter_routes;
 pub use app::{ServiceApp, serve};
 pub use conditional::{IfMatch, etag};
 pub use correlation::{CORRELATION_HEADER, CorrelationId};

@@ -1,0 +1,119 @@
+//! Admin routes: off unless `ADMIN_TOKEN` is set, and then only with it as a bearer token.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Json, Query};
+use crate::AppError;
+use crate::messaging::dead_letter::{DeadLetterAdmin, DeadLetterFilter};
+
+/// Wraps `routes` so that every request needs `Authorization: Bearer <token>`.
+pub(crate) fn protect(routes: Router, token: String) -> Router {
+    routes.route_layer(middleware::from_fn_with_state(
+        Arc::<str>::from(token),
+        require_bearer,
+    ))
+}
+
+async fn require_bearer(State(token): State<Arc<str>>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    match presented {
+        Some(presented) if constant_time_eq(presented.as_bytes(), token.as_bytes()) => {
+            next.run(request).await
+        }
+        _ => AppError::Unauthorized.into_response(),
+    }
+}
+
+/// Compares without an early exit, so response timing does not reveal the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupQuery {
+    group: Option<String>,
+    #[serde(flatten)]
+    filter: DeadLetterFilter,
+}
+
+/// `GET /admin/dead-letters` lists, `POST /admin/dead-letters/replay` replays, the dead
+/// letters of the service's consumer groups.
+pub fn dead_letter_routes(admins: Vec<DeadLetterAdmin>) -> Router {
+    let admins: Arc<[DeadLetterAdmin]> = admins.into();
+    Router::new()
+        .route("/admin/dead-letters", get(list))
+        .route("/admin/dead-letters/replay", post(replay))
+        .with_state(admins)
+}
+
+fn selected<'a>(
+    admins: &'a [DeadLetterAdmin],
+    group: Option<&str>,
+) -> Result<Vec<&'a DeadLetterAdmin>, AppError> {
+    let chosen: Vec<_> = admins
+        .iter()
+        .filter(|admin| group.is_none_or(|g| admin.group() == g))
+        .collect();
+    if chosen.is_empty() {
+        return Err(AppError::field(
+            "group",
+            "no consumer group of this service has that name",
+        ));
+    }
+    Ok(chosen)
+}
+
+async fn list(
+    State(admins): State<Arc<[DeadLetterAdmin]>>,
+    Query(query): Query<GroupQuery>,
+) -> Result<Response, AppError> {
+    let mut items = Vec::new();
+    for admin in selected(&admins, query.group.as_deref())? {
+        items.extend(
+            admin
+                .list(&query.filter)
+                .await
+                .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?,
+        );
+    }
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
+}
+
+async fn replay(
+    State(admins): State<Arc<[DeadLetterAdmin]>>,
+    Json(body): Json<GroupQuery>,
+) -> Result<Response, AppError> {
+    let mut replayed = 0;
+    for admin in selected(&admins, body.group.as_deref())? {
+        replayed += admin
+            .replay(&body.filter)
+            .await
+            .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?;
+    }
+    Ok(Json(serde_json::json!({ "replayed": replayed })).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn tokens_compare_exactly() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret2"));
+    }
+}
