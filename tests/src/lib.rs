@@ -15,6 +15,7 @@ pub mod ports;
 pub mod postgres;
 mod process;
 mod provision;
+pub mod records;
 
 pub use error::TestkitError;
 pub use kafka::{TansuBroker, TestKafka};

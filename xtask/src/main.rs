@@ -2,6 +2,7 @@
 //!
 //! - `up`: the whole platform on this machine, with self-provisioned infrastructure;
 //! - `down [--purge]`: stops leftovers of `up`, and with `--purge` deletes its data;
+//! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
 mod infra;
@@ -33,6 +34,8 @@ enum Command {
         #[arg(long)]
         purge: bool,
     },
+    /// Regenerate the integration events' JSON Schemas in `contracts/schemas/`.
+    Schemas,
     /// Run the fmt check, clippy and the whole suite with cargo-nextest.
     Test {
         /// Extra arguments passed to `cargo nextest run`.
@@ -54,6 +57,12 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Up { release } => up::run(&root, release),
         Command::Down { purge } => up::down(&root, purge),
+        Command::Schemas => {
+            let dir = root.join("contracts/schemas");
+            orderflow_contracts::write_schemas(&dir)?;
+            println!("wrote {}", dir.display());
+            Ok(())
+        }
         Command::Test { nextest_args } => test::run(&root, &nextest_args),
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use orderflow_testkit::PgCluster;
+use orderflow_testkit::{PgCluster, TansuBroker};
 
 use crate::infra::{self, cargo};
 
@@ -23,11 +23,15 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
     // instead of each starting a cluster. It is removed however this process ends.
     let postgres = PgCluster::start_ephemeral().context("provisioning PostgreSQL for the tests")?;
     postgres.remove_when_process_exits()?;
+    // Likewise one broker; tests isolate themselves with topic prefixes of their own.
+    let broker =
+        TansuBroker::start_ephemeral().context("starting the tansu broker for the tests")?;
     let outcome = infra::run(
         cargo(root)
             .args(["nextest", "run", "--workspace", "--no-fail-fast"])
             .args(nextest_args)
-            .env("ORDERFLOW_TEST_DATABASE_URL", postgres.url("postgres")),
+            .env("ORDERFLOW_TEST_DATABASE_URL", postgres.url("postgres"))
+            .env("ORDERFLOW_TEST_KAFKA_BOOTSTRAP", broker.bootstrap()),
     )
     .and_then(|()| infra::run(cargo(root).args(["test", "--workspace", "--doc"])));
     if let Err(err) = postgres.stop() {

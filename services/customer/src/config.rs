@@ -3,6 +3,7 @@
 use clap::Parser;
 use customer_domain::EmailChangePolicy;
 use orderflow_runtime::config::{DatabaseConfig, HttpConfig};
+use orderflow_runtime::messaging::KafkaConfig;
 
 #[derive(Debug, Clone, Parser)]
 #[command(name = "customer-service", about = "OrderFlow customer service")]
@@ -11,17 +12,20 @@ pub struct Config {
     pub http: HttpConfig,
     #[command(flatten)]
     pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub kafka: KafkaConfig,
     /// Minimum number of days between two email changes of one customer.
     #[arg(long, env = "EMAIL_CHANGE_COOLDOWN_DAYS", default_value_t = 30)]
     pub email_change_cooldown_days: u32,
 }
 
 impl Config {
-    /// Settings for tests: an ephemeral port and the given database.
-    pub fn for_tests(database_url: &str) -> Self {
+    /// Settings for tests: an ephemeral port, the given database and broker.
+    pub fn for_tests(database_url: &str, kafka: KafkaConfig) -> Self {
         Self {
             http: HttpConfig::ephemeral(),
             database: DatabaseConfig::new(database_url),
+            kafka,
             email_change_cooldown_days: 30,
         }
     }

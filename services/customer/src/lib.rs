@@ -13,10 +13,11 @@ use std::sync::Arc;
 use orderflow_runtime::db::PostgresReadiness;
 use orderflow_runtime::events::EventDispatcher;
 use orderflow_runtime::http::ServiceApp;
+use orderflow_runtime::messaging::{KafkaReadiness, OutboxRelay, RelayConfig};
 use sqlx::PgPool;
 
 use crate::application::CustomerService;
-use crate::infrastructure::{AuditTrail, PgCustomerRepository};
+use crate::infrastructure::{AuditTrail, IntegrationEvents, PgCustomerRepository};
 
 /// Name used in logs, metrics and the OpenAPI document.
 pub const SERVICE: &str = "customer";
@@ -25,8 +26,10 @@ pub const SERVICE: &str = "customer";
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Builds the whole HTTP application on a migrated pool.
-pub fn app(pool: PgPool, config: &config::Config) -> axum::Router {
-    let dispatcher = EventDispatcher::new().with(AuditTrail);
+pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router> {
+    let dispatcher = EventDispatcher::new()
+        .with(AuditTrail)
+        .with(IntegrationEvents);
     let service = CustomerService::new(
         pool.clone(),
         PgCustomerRepository,
@@ -35,7 +38,17 @@ pub fn app(pool: PgPool, config: &config::Config) -> axum::Router {
         Arc::new(orderflow_runtime::clock::SystemClock),
     );
     let (api, openapi) = api::router(Arc::new(service));
-    ServiceApp::new(SERVICE, api, openapi, config.http.clone())
+    Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
-        .into_router()
+        .readiness(KafkaReadiness::new(&config.kafka)?)
+        .into_router())
+}
+
+/// The relay that publishes this service's outbox.
+pub fn relay(pool: PgPool, config: &config::Config) -> anyhow::Result<OutboxRelay> {
+    Ok(OutboxRelay::new(
+        pool,
+        &config.kafka,
+        RelayConfig::default(),
+    )?)
 }

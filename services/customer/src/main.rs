@@ -1,7 +1,8 @@
 use anyhow::Context;
 use clap::Parser;
-use customer_service::{MIGRATOR, SERVICE, app, config::Config};
+use customer_service::{MIGRATOR, SERVICE, app, config::Config, relay};
 use orderflow_runtime::{db, http, telemetry};
+use tokio_util::sync::CancellationToken;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,13 +14,17 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.http.http_addr)
         .await
         .with_context(|| format!("cannot bind HTTP_ADDR {}", config.http.http_addr))?;
+    let stop = CancellationToken::new();
+    let relay = tokio::spawn(relay(pool.clone(), &config)?.run(stop.clone()));
     tracing::info!(addr = %listener.local_addr()?, "customer service listening");
     http::serve(
         listener,
-        app(pool.clone(), &config),
+        app(pool.clone(), &config)?,
         config.http.shutdown_grace(),
     )
     .await?;
+    stop.cancel();
+    relay.await.context("outbox relay")?;
     pool.close().await;
     tracing::info!("customer service stopped");
     Ok(())

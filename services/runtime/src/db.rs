@@ -40,10 +40,7 @@ pub fn migrator(service: &Migrator) -> Migrator {
 
 /// Connects, retrying while the database starts (compose and Kubernetes start things in any
 /// order), then applies the service's migrations and the shared messaging tables.
-pub async fn connect(
-    config: &DatabaseConfig,
-    migrator: &'static Migrator,
-) -> Result<PgPool, DbError> {
+pub async fn connect(config: &DatabaseConfig, migrator: &Migrator) -> Result<PgPool, DbError> {
     let options: PgConnectOptions = config.database_url.parse().map_err(DbError::InvalidUrl)?;
     let pool_options = PgPoolOptions::new()
         .max_connections(config.database_max_connections)

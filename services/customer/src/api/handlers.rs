@@ -14,9 +14,7 @@ use crate::application::{
 };
 
 fn context(correlation: CorrelationId) -> EventContext {
-    EventContext {
-        correlation_id: Some(correlation.0),
-    }
+    EventContext::correlated(correlation.0)
 }
 
 /// The customer as JSON with its version as the ETag.

@@ -1,7 +1,9 @@
 //! PostgreSQL adapters of the customer context.
 
 mod audit;
+mod publisher;
 mod repository;
 
 pub use audit::AuditTrail;
+pub use publisher::IntegrationEvents;
 pub use repository::PgCustomerRepository;

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use customer_service::{MIGRATOR, app, config::Config};
 use http_body_util::BodyExt;
 use orderflow_runtime::config::DatabaseConfig;
+use orderflow_runtime::messaging::KafkaConfig;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -15,6 +16,7 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
+    pub config: Config,
 }
 
 pub struct TestResponse {
@@ -52,13 +54,16 @@ impl TestResponse {
 impl TestApp {
     pub async fn spawn() -> Self {
         let database = orderflow_testkit::database().await.expect("test database");
-        let config = Config::for_tests(&database.url);
+        let kafka = orderflow_testkit::kafka().await.expect("test broker");
+        let kafka_config = KafkaConfig::new(&kafka.bootstrap).with_prefix(&kafka.prefix);
+        let config = Config::for_tests(&database.url, kafka_config);
         let pool = orderflow_runtime::db::connect(&DatabaseConfig::new(&database.url), &MIGRATOR)
             .await
             .expect("migrated pool");
         Self {
-            router: app(pool.clone(), &config),
+            router: app(pool.clone(), &config).expect("app"),
             pool,
+            config,
         }
     }
 
