@@ -1,6 +1,7 @@
 //! `cargo xtask up`: the platform on this machine, without Docker.
 //!
-//! Infrastructure listens on fixed high ports of 127.0.0.1 (PostgreSQL 55432) so it never
+//! Infrastructure listens on fixed high ports of 127.0.0.1 (PostgreSQL 55432, the Kafka-protocol
+//! broker 59092) so it never
 //! collides with servers the machine already runs, and keeps its data under `.orderflow/`
 //! until `cargo xtask down --purge`.
 
@@ -9,11 +10,12 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use orderflow_testkit::{PgCluster, PgClusterOptions};
+use orderflow_testkit::{PgCluster, PgClusterOptions, TansuBroker};
 
 use crate::infra::{self, cargo};
 
 const POSTGRES_PORT: u16 = 55432;
+const BROKER_PORT: u16 = 59092;
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// One service binary of the platform.
@@ -60,15 +62,48 @@ pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
         format!("starting PostgreSQL on 127.0.0.1:{POSTGRES_PORT} (is `cargo xtask up` already running?)")
     })?;
     println!("PostgreSQL   postgres://postgres@127.0.0.1:{POSTGRES_PORT}/postgres");
-
-    let outcome = runtime.block_on(run_services(root, release, &postgres));
+    let outcome = TansuBroker::start(&state_dir(root).join("tansu"), BROKER_PORT)
+        .with_context(|| format!("starting the tansu broker on 127.0.0.1:{BROKER_PORT}"))
+        .and_then(|broker| {
+            println!("Kafka        {} (tansu)", broker.bootstrap());
+            runtime.block_on(async {
+                create_topics(&broker.bootstrap()).await?;
+                run_services(root, release, &postgres, &broker.bootstrap()).await
+            })
+        });
     if let Err(err) = postgres.stop() {
         eprintln!("warning: stopping PostgreSQL: {err}");
     }
     outcome
 }
 
-async fn run_services(root: &Path, release: bool, postgres: &PgCluster) -> anyhow::Result<()> {
+/// Creates every topic of the contracts' registry, before any service starts.
+async fn create_topics(bootstrap: &str) -> anyhow::Result<()> {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()?;
+    let topics: Vec<NewTopic<'_>> = orderflow_contracts::TOPICS
+        .iter()
+        .map(|topic| NewTopic::new(topic.name, topic.partitions, TopicReplication::Fixed(1)))
+        .collect();
+    for result in admin.create_topics(&topics, &AdminOptions::new()).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => bail!("cannot create topic {topic}: {code}"),
+        }
+    }
+    Ok(())
+}
+
+async fn run_services(
+    root: &Path,
+    release: bool,
+    postgres: &PgCluster,
+    bootstrap: &str,
+) -> anyhow::Result<()> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
@@ -77,7 +112,9 @@ async fn run_services(root: &Path, release: bool, postgres: &PgCluster) -> anyho
     let result = async {
         for service in SERVICES {
             let mut command = Command::new(binaries.join(service.package));
-            command.env("HTTP_ADDR", format!("127.0.0.1:{}", service.port));
+            command
+                .env("HTTP_ADDR", format!("127.0.0.1:{}", service.port))
+                .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
             if let Some(database) = service.database {
                 postgres.ensure_database(database).await?;
                 command.env("DATABASE_URL", postgres.url(database));
