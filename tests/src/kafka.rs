@@ -122,13 +122,11 @@ impl TansuBroker {
             if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return Ok(());
             }
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(TestkitError::BrokerStart(format!(
-                        "tansu exited with {status}; see {}",
-                        self.dir.join("tansu.log").display()
-                    )));
-                }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                return Err(TestkitError::BrokerStart(format!(
+                    "tansu exited with {status}; see {}",
+                    self.dir.join("tansu.log").display()
+                )));
             }
             if Instant::now() > deadline {
                 return Err(TestkitError::BrokerStart(format!(

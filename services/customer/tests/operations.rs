@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use common::TestApp;
 
 #[tokio::test]
-async fn liveness_and_readiness_answer_with_the_database_up() {
+async fn liveness_and_readiness_answer_with_the_database_and_broker_up() {
     let app = TestApp::spawn().await;
     let live = app.get("/health/live").await;
     assert_eq!(live.status, StatusCode::OK);
@@ -14,6 +14,8 @@ async fn liveness_and_readiness_answer_with_the_database_up() {
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["checks"][0]["name"], "postgres");
     assert_eq!(ready.body["checks"][0]["ready"], true);
+    assert_eq!(ready.body["checks"][1]["name"], "kafka");
+    assert_eq!(ready.body["checks"][1]["ready"], true);
 }
 
 #[tokio::test]

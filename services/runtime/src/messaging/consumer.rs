@@ -406,13 +406,11 @@ impl ConsumerRunner {
     ) {
         let source = self.source(record.topic());
         let failure = FailureHeaders::read(record);
-        if source.tier.is_some() {
-            if let Some(due) = failure.retry_due_at {
-                let wait = (due - Utc::now()).to_std().unwrap_or_default();
-                if !wait.is_zero() {
-                    self.pause_until(consumer, record, Instant::now() + wait, paused);
-                    return;
-                }
+        if let (Some(_), Some(due)) = (source.tier, failure.retry_due_at) {
+            let wait = (due - Utc::now()).to_std().unwrap_or_default();
+            if !wait.is_zero() {
+                self.pause_until(consumer, record, Instant::now() + wait, paused);
+                return;
             }
         }
 
