@@ -2,6 +2,7 @@
 //!
 //! - `up`: the whole platform on this machine, with self-provisioned infrastructure;
 //! - `down [--purge]`: stops leftovers of `up`, and with `--purge` deletes its data;
+//! - `bench`: the messaging benchmark (relay vs raw producer);
 //! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
@@ -34,6 +35,8 @@ enum Command {
         #[arg(long)]
         purge: bool,
     },
+    /// Measure the outbox relay against the raw producer (release build; prints figures).
+    Bench,
     /// Regenerate the integration events' JSON Schemas in `contracts/schemas/`.
     Schemas,
     /// Run the fmt check, clippy and the whole suite with cargo-nextest.
@@ -57,6 +60,13 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Up { release } => up::run(&root, release),
         Command::Down { purge } => up::down(&root, purge),
+        Command::Bench => infra::run(infra::cargo(&root).args([
+            "bench",
+            "-p",
+            "orderflow-runtime",
+            "--bench",
+            "messaging",
+        ])),
         Command::Schemas => {
             let dir = root.join("contracts/schemas");
             orderflow_contracts::write_schemas(&dir)?;

@@ -1,0 +1,107 @@
+//! Admin routes: off without a token, 401 without the right bearer, dead letters with it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use orderflow_contracts::dead_letter_topic;
+use orderflow_contracts::topics::CUSTOMER_EVENTS;
+use orderflow_runtime::config::HttpConfig;
+use orderflow_runtime::http::{ServiceApp, dead_letter_routes};
+use orderflow_runtime::messaging::KafkaConfig;
+use orderflow_runtime::messaging::dead_letter::DeadLetterAdmin;
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn app(kafka: &KafkaConfig, token: Option<&str>) -> axum::Router {
+    let admin = DeadLetterAdmin::new(kafka, "projection", &[CUSTOMER_EVENTS]);
+    ServiceApp::new(
+        "admin-test",
+        axum::Router::new(),
+        utoipa::openapi::OpenApi::default(),
+        HttpConfig::ephemeral(),
+    )
+    .admin(dead_letter_routes(vec![admin]), token)
+    .into_router()
+}
+
+async fn get(app: axum::Router, uri: &str, authorization: Option<&str>) -> (StatusCode, Value) {
+    let mut request = Request::get(uri);
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let response = app
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn kafka() -> KafkaConfig {
+    let broker = orderflow_testkit::kafka().await.unwrap();
+    let kafka = KafkaConfig::new(&broker.bootstrap).with_prefix(&broker.prefix);
+    kafka
+        .ensure_topics(&[(
+            kafka.topic(&dead_letter_topic(CUSTOMER_EVENTS, "projection")),
+            1,
+        )])
+        .await
+        .unwrap();
+    kafka
+}
+
+#[tokio::test]
+async fn admin_routes_are_off_without_a_configured_token() {
+    let kafka = kafka().await;
+    let (status, _) = get(
+        app(&kafka, None),
+        "/admin/dead-letters",
+        Some("Bearer anything"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn admin_routes_need_the_bearer_token() {
+    let kafka = kafka().await;
+    let (status, body) = get(app(&kafka, Some("s3cret")), "/admin/dead-letters", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["status"], 401);
+    let (status, _) = get(
+        app(&kafka, Some("s3cret")),
+        "/admin/dead-letters",
+        Some("Bearer wrong"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = get(
+        app(&kafka, Some("s3cret")),
+        "/admin/dead-letters",
+        Some("Bearer s3cret"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["items"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn an_unknown_consumer_group_is_a_field_error() {
+    let kafka = kafka().await;
+    let (status, body) = get(
+        app(&kafka, Some("t")),
+        "/admin/dead-letters?group=nope",
+        Some("Bearer t"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "group");
+}
