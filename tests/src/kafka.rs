@@ -103,6 +103,8 @@ impl TansuBroker {
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()?;
+        // The watchdog kills whichever process is current when the test process ends.
+        std::fs::write(self.dir.join("tansu.pid"), child.id().to_string())?;
         self.child = Some(child);
         self.wait_listening()
     }
@@ -140,9 +142,8 @@ impl TansuBroker {
 
     /// Kills the broker and deletes its files once this process exits, however it exits.
     fn remove_when_process_exits(&self) -> Result<(), TestkitError> {
-        let pid = self.child.as_ref().map(Child::id).unwrap_or_default();
         crate::process::watchdog(
-            &format!("kill {pid} 2>/dev/null; rm -rf \"$1\""),
+            r#"kill "$(cat "$1/tansu.pid")" 2>/dev/null; rm -rf "$1""#,
             &[self.dir.as_os_str()],
         )
     }
@@ -188,6 +189,10 @@ async fn provision() -> Result<Mutex<Broker>, TestkitError> {
             .start()
             .await
             .map_err(|err| TestkitError::Container(err.to_string()))?;
+        crate::process::watchdog(
+            r#"docker rm -f "$1" >/dev/null 2>&1"#,
+            &[std::ffi::OsStr::new(container.id())],
+        )?;
         let port = container
             .get_host_port_ipv4(testcontainers_modules::kafka::apache::KAFKA_PORT)
             .await

@@ -258,6 +258,10 @@ async fn provision() -> Result<Server, TestkitError> {
             .start()
             .await
             .map_err(|err| TestkitError::Container(err.to_string()))?;
+        watchdog(
+            r#"docker rm -f "$1" >/dev/null 2>&1"#,
+            &[std::ffi::OsStr::new(container.id())],
+        )?;
         let port = container
             .get_host_port_ipv4(5432)
             .await

@@ -67,9 +67,13 @@ pub(crate) fn hand_over(dir: &Path) -> Result<(), TestkitError> {
 /// The watchdog shell blocks reading a pipe whose only writer is this process; the kernel
 /// closes the pipe when the process ends, and the script then cleans up.
 pub(crate) fn watchdog(script: &str, args: &[&std::ffi::OsStr]) -> Result<(), TestkitError> {
+    use std::os::unix::process::CommandExt;
+    // Its own process group, and deaf to the signals a Ctrl-C or a test runner's timeout
+    // sends to ours: the watchdog must outlive us to clean up.
     let mut child = Command::new("sh")
+        .process_group(0)
         .arg("-c")
-        .arg(format!("cat >/dev/null; {script}"))
+        .arg(format!("trap '' INT TERM HUP; cat >/dev/null; {script}"))
         .arg("orderflow-watchdog")
         .args(args)
         .stdin(Stdio::piped())

@@ -126,6 +126,9 @@ pub enum AppError {
     /// A rule of the domain refused the change (422).
     #[error("{message}")]
     Rule { code: &'static str, message: String },
+    /// The request ran past the configured limit (503); the client may retry.
+    #[error("the request did not finish within {0:?}")]
+    Timeout(std::time::Duration),
     /// A dependency is down (503).
     #[error("{0}")]
     Unavailable(String),
@@ -153,7 +156,7 @@ impl AppError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -195,6 +198,11 @@ impl AppError {
             Self::Unavailable(detail) => {
                 Problem::new(status, "unavailable", "Service unavailable").with_detail(detail)
             }
+            Self::Timeout(limit) => Problem::new(status, "timeout", "Request timed out")
+                .with_detail(format!(
+                    "the request did not finish within {} ms",
+                    limit.as_millis()
+                )),
             Self::Internal(_) => Problem::new(status, "internal", "Internal error")
                 .with_detail("an unexpected error occurred; it has been logged"),
         }

@@ -41,12 +41,27 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Which group's dead letters, and which of them. The filter's fields are spelled out
+/// because query strings cannot carry numbers through `#[serde(flatten)]`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupQuery {
     group: Option<String>,
-    #[serde(flatten)]
-    filter: DeadLetterFilter,
+    event_type: Option<String>,
+    original_topic: Option<String>,
+    partition: Option<i32>,
+    offset: Option<i64>,
+}
+
+impl GroupQuery {
+    fn filter(&self) -> DeadLetterFilter {
+        DeadLetterFilter {
+            event_type: self.event_type.clone(),
+            original_topic: self.original_topic.clone(),
+            partition: self.partition,
+            offset: self.offset,
+        }
+    }
 }
 
 /// `GET /admin/dead-letters` lists, `POST /admin/dead-letters/replay` replays, the dead
@@ -84,7 +99,7 @@ async fn list(
     for admin in selected(&admins, query.group.as_deref())? {
         items.extend(
             admin
-                .list(&query.filter)
+                .list(&query.filter())
                 .await
                 .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?,
         );
@@ -99,7 +114,7 @@ async fn replay(
     let mut replayed = 0;
     for admin in selected(&admins, body.group.as_deref())? {
         replayed += admin
-            .replay(&body.filter)
+            .replay(&body.filter())
             .await
             .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?;
     }

@@ -11,7 +11,6 @@ use axum::{Router, middleware};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
 use utoipa_scalar::{Scalar, Servable};
@@ -99,9 +98,9 @@ impl ServiceApp {
             .fallback(|| async { AppError::NotFound("no such route".to_owned()) })
             .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(self.http.body_limit_bytes))
+            .layer(middleware::from_fn_with_state(self.http.request_timeout(), observe::time_out))
             .layer(middleware::from_fn(observe::record_metrics))
             .layer(middleware::from_fn(observe::complete_problems))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, self.http.request_timeout()))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
                 let correlation_id = request
                     .headers()

@@ -1,15 +1,28 @@
 //! Per-request observation: Prometheus metrics by route and status, and the finishing
 //! touches on problem+json bodies (the request path as `instance`, the correlation id).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
 
-use crate::Problem;
+use crate::{AppError, Problem};
+
+/// Ends a request that runs past `limit` with a 503 problem; inside the metrics and problem
+/// layers, so timed-out requests are counted and answered like every other failure.
+pub(crate) async fn time_out(
+    State(limit): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => AppError::Timeout(limit).into_response(),
+    }
+}
 
 /// Records `http_requests_total` and `http_request_duration_seconds` by method, route and status.
 pub(crate) async fn record_metrics(request: Request, next: Next) -> Response {

@@ -165,6 +165,9 @@ impl Handlers {
     }
 }
 
+/// Bound of a seek, which blocks the consumer task briefly.
+const SEEK_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Tuning of the runner.
 #[derive(Debug, Clone)]
 pub struct ConsumerConfig {
@@ -214,6 +217,8 @@ struct Source {
 struct Paused {
     topic: String,
     partition: i32,
+    /// The record to read again on resume.
+    offset: i64,
     due: Instant,
 }
 
@@ -337,16 +342,29 @@ impl ConsumerRunner {
         Ok(())
     }
 
+    /// Resumes due partitions at their held record. Pausing moved the fetch position past
+    /// that record, so a partition whose seek back fails stays paused and is tried again.
     fn resume_due(&self, consumer: &StreamConsumer<LagContext>, paused: &mut Vec<Paused>) {
         let now = Instant::now();
         let mut list = TopicPartitionList::new();
-        paused.retain(|p| {
-            let due = p.due <= now;
-            if due {
-                list.add_partition(&p.topic, p.partition);
+        for held in paused.iter_mut().filter(|p| p.due <= now) {
+            match consumer.seek(
+                &held.topic,
+                held.partition,
+                Offset::Offset(held.offset),
+                SEEK_TIMEOUT,
+            ) {
+                Ok(()) => {
+                    list.add_partition(&held.topic, held.partition);
+                    held.due = now;
+                }
+                Err(err) => {
+                    tracing::warn!(%err, topic = %held.topic, "cannot seek back to a held record; trying again");
+                    held.due = now + Duration::from_secs(1);
+                }
             }
-            !due
-        });
+        }
+        paused.retain(|p| p.due > now);
         if let Err(err) = consumer.resume(&list) {
             tracing::warn!(%err, "cannot resume partitions");
         }
@@ -369,13 +387,14 @@ impl ConsumerRunner {
             message.topic(),
             message.partition(),
             Offset::Offset(message.offset()),
-            Duration::from_secs(5),
+            SEEK_TIMEOUT,
         ) {
             tracing::warn!(%err, "cannot seek back to a paused record");
         }
         paused.push(Paused {
             topic: message.topic().to_owned(),
             partition: message.partition(),
+            offset: message.offset(),
             due,
         });
     }

@@ -345,8 +345,27 @@ impl DeadLetterAdmin {
 
     /// Sends matching dead letters back through the group's first retry tier, due now, so
     /// that only this group sees them again. Returns how many were replayed.
+    ///
+    /// An event that failed again after an earlier replay has several dead letters; only its
+    /// latest is replayed, so repeated replays do not multiply it.
     pub async fn replay(&self, filter: &DeadLetterFilter) -> Result<usize, KafkaError> {
-        let records = self.read(filter).await?;
+        let mut records = self.read(filter).await?;
+        let mut latest = std::collections::HashMap::new();
+        for (index, record) in records.iter().enumerate() {
+            if let Some(id) = &record.view.event_id {
+                latest.insert(id.clone(), index);
+            }
+        }
+        let mut index = 0;
+        records.retain(|record| {
+            let keep = record
+                .view
+                .event_id
+                .as_ref()
+                .is_none_or(|id| latest.get(id) == Some(&index));
+            index += 1;
+            keep
+        });
         if records.is_empty() {
             return Ok(0);
         }

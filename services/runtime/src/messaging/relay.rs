@@ -14,7 +14,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use sqlx::postgres::PgListener;
-use sqlx::{FromRow, PgPool};
+use sqlx::{Connection, FromRow, PgConnection, PgPool};
 use tokio_util::sync::CancellationToken;
 
 use super::kafka::KafkaConfig;
@@ -118,18 +118,19 @@ impl OutboxRelay {
         listener.listen(WAKE_CHANNEL).await?;
         let mut janitor = tokio::time::interval(self.config.janitor_interval);
         loop {
-            let outcome = self.publish_batch().await?;
-            if outcome.claimed as i64 == self.config.batch_size && outcome.retried == 0 {
+            // Batches run on the lock's own session: if it is lost, so is the batch, before
+            // anything is produced, and another relay may safely take over.
+            let outcome = self.publish_batch(&mut lock).await?;
+            if outcome.claimed as i64 == self.config.batch_size
+                && outcome.retried == 0
+                && !shutdown.is_cancelled()
+            {
                 continue;
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 notification = listener.recv() => { notification?; }
-                () = tokio::time::sleep(self.config.poll_interval) => {
-                    // The lock lives as long as this session: make sure it still does.
-                    sqlx::query("SELECT 1").execute(&mut lock).await?;
-                    self.record_backlog().await?;
-                }
+                () = tokio::time::sleep(self.config.poll_interval) => self.record_backlog().await?,
                 _ = janitor.tick() => { self.delete_published().await?; }
             }
         }
@@ -145,18 +146,23 @@ impl OutboxRelay {
     /// A row whose aggregate has an earlier row still waiting is not due: that keeps the
     /// per-aggregate order across back-offs. Within a batch, only the contiguous run of
     /// acknowledged rows per aggregate is marked published; the rest are backed off.
-    pub async fn publish_batch(&self) -> Result<BatchOutcome, RelayError> {
-        let mut tx = self.pool.begin().await?;
+    ///
+    /// With the idempotent producer, librdkafka fails every later in-flight record of a
+    /// partition when one fails, so an acknowledged record never follows a failed one of the
+    /// same key; a later row of the aggregate on another topic may be re-sent, which the
+    /// consumers' inbox absorbs.
+    pub async fn publish_batch(&self, conn: &mut PgConnection) -> Result<BatchOutcome, RelayError> {
+        let mut tx = conn.begin().await?;
         let rows: Vec<PendingRow> = sqlx::query_as(
             "SELECT o.id, o.aggregatetype, o.aggregateid, o.topic, o.payload::text AS payload, o.headers,
                     EXTRACT(EPOCH FROM clock_timestamp() - o.created_at)::float8 AS age_seconds
                FROM outbox_message o
-              WHERE o.published_at IS NULL AND NOT o.dead AND o.available_at <= clock_timestamp()
+              WHERE o.published_at IS NULL AND NOT o.dead AND o.available_at <= now()
                 AND NOT EXISTS (
                     SELECT 1 FROM outbox_message e
                      WHERE e.aggregatetype = o.aggregatetype AND e.aggregateid = o.aggregateid
                        AND e.id < o.id AND e.published_at IS NULL AND NOT e.dead
-                       AND e.available_at > clock_timestamp())
+                       AND e.available_at > now())
               ORDER BY o.id
               LIMIT $1
                 FOR UPDATE SKIP LOCKED",
@@ -208,7 +214,7 @@ impl OutboxRelay {
             sqlx::query(
                 "UPDATE outbox_message o
                     SET attempts = o.attempts + 1, last_error = f.error,
-                        available_at = clock_timestamp() + least(interval '1 second' * power(2, o.attempts), interval '5 minutes')
+                        available_at = clock_timestamp() + interval '1 second' * power(2, least(o.attempts, 8))
                    FROM unnest($1::bigint[], $2::text[]) AS f(id, error)
                   WHERE o.id = f.id",
             )
