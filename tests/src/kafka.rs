@@ -73,7 +73,9 @@ impl TansuBroker {
     /// A throwaway broker on a free port in a temp dir, deleted when this process exits.
     pub fn start_ephemeral() -> Result<Self, TestkitError> {
         let dir = std::env::temp_dir().join(unique_name("orderflow-tansu"));
-        let broker = Self::start(&dir, ports::free_port()?)?;
+        let broker = Self::start(&dir, ports::free_port()?).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&dir);
+        })?;
         broker.remove_when_process_exits()?;
         Ok(broker)
     }

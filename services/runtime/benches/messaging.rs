@@ -2,7 +2,8 @@
 //! ceiling, on a local PostgreSQL and tansu broker from the test kit.
 //!
 //! `cargo bench -p orderflow-runtime --bench messaging` (or `cargo xtask bench`).
-//! `BENCH_EVENTS` sets the number of events (default 100000).
+//! `BENCH_EVENTS` sets the number of events (default 100000), `BENCH_RELAY_BATCH` the relay's
+//! batch size (default: the relay's).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -114,6 +115,42 @@ async fn enqueue_all(pool: &PgPool, n: usize, writers: usize) {
     }
 }
 
+/// Commits `n` events at `rate` events/s from 4 writers, in transactions of 10.
+async fn enqueue_at_rate(pool: &PgPool, n: usize, rate: f64) {
+    const WRITERS: usize = 4;
+    const PER_TX: usize = 10;
+    let keys = aggregates();
+    let per_writer = n / WRITERS;
+    let period = Duration::from_secs_f64(PER_TX as f64 * WRITERS as f64 / rate);
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let pool = pool.clone();
+            let keys = keys.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(period);
+                for start in (0..per_writer).step_by(PER_TX) {
+                    ticks.tick().await;
+                    let mut tx = pool.begin().await.unwrap();
+                    for i in start..(start + PER_TX).min(per_writer) {
+                        let seq = w * per_writer + i;
+                        Outbox::enqueue(
+                            &mut tx,
+                            &event(keys[seq % AGGREGATES], seq),
+                            &EventContext::default(),
+                        )
+                        .await
+                        .unwrap();
+                    }
+                    tx.commit().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
 async fn published(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM outbox_message WHERE published_at IS NOT NULL")
         .fetch_one(pool)
@@ -136,6 +173,18 @@ async fn fresh_pool(postgres: &PgCluster, name: &str) -> PgPool {
     orderflow_runtime::db::connect(&config, &Migrator::with_migrations(Vec::new()))
         .await
         .unwrap()
+}
+
+fn relay_config() -> RelayConfig {
+    let defaults = RelayConfig::default();
+    let batch_size = std::env::var("BENCH_RELAY_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(defaults.batch_size);
+    RelayConfig {
+        batch_size,
+        ..defaults
+    }
 }
 
 #[tokio::main]
@@ -172,7 +221,7 @@ async fn main() {
     let stop = CancellationToken::new();
     let started = Instant::now();
     let relay = tokio::spawn(
-        OutboxRelay::new(pool.clone(), &drain, RelayConfig::default())
+        OutboxRelay::new(pool.clone(), &drain, relay_config())
             .unwrap()
             .run(stop.clone()),
     );
@@ -185,20 +234,21 @@ async fn main() {
         100.0 * relay_rate / raw_rate
     );
 
-    // Latency: commit to acknowledgement while writers commit and the relay runs.
+    // Latency: commit to acknowledgement at a steady load the relay can sustain.
+    let rate: f64 = std::env::var("BENCH_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000.0);
     let live = ensure(KafkaConfig::new(broker.bootstrap()).with_prefix("live.")).await;
     let pool = fresh_pool(&postgres, "live").await;
     let stop = CancellationToken::new();
     let relay = tokio::spawn(
-        OutboxRelay::new(pool.clone(), &live, RelayConfig::default())
+        OutboxRelay::new(pool.clone(), &live, relay_config())
             .unwrap()
             .run(stop.clone()),
     );
-    let started = Instant::now();
-    enqueue_all(&pool, n, 4).await;
-    let enqueued_in = started.elapsed();
+    enqueue_at_rate(&pool, n, rate).await;
     wait_published(&pool, n).await;
-    let live_rate = n as f64 / started.elapsed().as_secs_f64();
     stop.cancel();
     relay.await.unwrap();
     let (p50, p99): (f64, f64) = sqlx::query_as(
@@ -210,11 +260,7 @@ async fn main() {
     .await
     .unwrap();
     println!(
-        "relay (live, 4 writers): {live_rate:>10.0} events/s end to end; writers committed {:.0} events/s",
-        n as f64 / enqueued_in.as_secs_f64()
-    );
-    println!(
-        "commit -> ack latency:   p50 {:.1} ms, p99 {:.1} ms",
+        "commit -> ack latency at {rate:.0} events/s: p50 {:.1} ms, p99 {:.1} ms",
         p50 * 1000.0,
         p99 * 1000.0
     );
