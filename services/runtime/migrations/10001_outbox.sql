@@ -21,9 +21,10 @@ CREATE TABLE outbox_message (
 -- What the relay claims, in order.
 CREATE INDEX outbox_message_pending_idx ON outbox_message (id)
     WHERE published_at IS NULL AND NOT dead;
--- Lets the relay see whether an earlier event of the same aggregate is still waiting.
-CREATE INDEX outbox_message_pending_aggregate_idx ON outbox_message (aggregatetype, aggregateid, id)
-    WHERE published_at IS NULL AND NOT dead;
+-- Lets the relay see whether an earlier event of the same aggregate is backed off. Only rows
+-- that failed (attempts > 0) can be, so the index stays tiny however long the backlog.
+CREATE INDEX outbox_message_backed_off_idx ON outbox_message (aggregatetype, aggregateid, id)
+    WHERE published_at IS NULL AND NOT dead AND attempts > 0;
 -- What the janitor deletes.
 CREATE INDEX outbox_message_published_idx ON outbox_message (published_at)
     WHERE published_at IS NOT NULL;

@@ -162,7 +162,7 @@ impl OutboxRelay {
                     SELECT 1 FROM outbox_message e
                      WHERE e.aggregatetype = o.aggregatetype AND e.aggregateid = o.aggregateid
                        AND e.id < o.id AND e.published_at IS NULL AND NOT e.dead
-                       AND e.available_at > now())
+                       AND e.attempts > 0 AND e.available_at > now())
               ORDER BY o.id
               LIMIT $1
                 FOR UPDATE SKIP LOCKED",
