@@ -172,3 +172,41 @@ async fn the_janitor_deletes_only_published_rows_past_retention() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_oversized_event_is_marked_dead_and_does_not_block_its_aggregate() {
+    let env = env().await;
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(
+        OutboxRelay::new(env.pool.clone(), &env.kafka, relay_config())
+            .unwrap()
+            .run(stop.clone()),
+    );
+    let customer = Uuid::now_v7();
+    let mut oversized = registered(customer, 0);
+    oversized.last_name = "x".repeat(2_000_000);
+    let ids = enqueue(&env.pool, &[oversized, registered(customer, 1)]).await;
+
+    wait_count(
+        &env.pool,
+        "SELECT count(*) FROM outbox_message WHERE dead",
+        1,
+        Duration::from_secs(30),
+    )
+    .await;
+    wait_published(&env.pool, 1, Duration::from_secs(30)).await;
+    let (dead_id, error): (Uuid, Option<String>) =
+        sqlx::query_as("SELECT event_id, last_error FROM outbox_message WHERE dead")
+            .fetch_one(&env.pool)
+            .await
+            .unwrap();
+    assert_eq!(dead_id, ids[0]);
+    assert!(error.unwrap_or_default().to_lowercase().contains("size"));
+    let records = read_customer_events(&env.kafka, 1).await;
+    assert_eq!(
+        records[0].header("ce_id"),
+        Some(ids[1].to_string().as_str())
+    );
+    stop.cancel();
+    task.await.unwrap();
+}
