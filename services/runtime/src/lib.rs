@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod faults;
 pub mod health;
 pub mod http;
 pub mod messaging;

@@ -105,3 +105,70 @@ async fn an_unknown_consumer_group_is_a_field_error() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"][0]["field"], "group");
 }
+
+#[tokio::test]
+async fn faults_are_set_shown_validated_and_cleared_over_http() {
+    use orderflow_runtime::faults::{Faults, routes};
+    let faults = Faults::new();
+    let app = ServiceApp::new(
+        "faults-test",
+        axum::Router::new(),
+        utoipa::openapi::OpenApi::default(),
+        HttpConfig::ephemeral(),
+    )
+    .admin(routes(faults.clone()), Some("t"))
+    .into_router();
+    let send = |method: &str, body: Option<&str>| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri("/admin/faults")
+            .header("authorization", "Bearer t");
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request
+            .body(Body::from(body.unwrap_or_default().to_owned()))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = send(
+        "POST",
+        Some(r#"{"declineRate": 0.25, "failNextTransient": 2}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            body["declineRate"].as_f64(),
+            body["failNextTransient"].as_u64()
+        ),
+        (Some(0.25), Some(2))
+    );
+    assert_eq!(
+        faults.current().fail_next_transient,
+        2,
+        "the service sees what the endpoint set"
+    );
+
+    let (status, body) = send("POST", Some(r#"{"declineRate": 2}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "declineRate");
+
+    let (status, body) = send("GET", None).await;
+    assert_eq!(
+        (status, body["declineRate"].as_f64()),
+        (StatusCode::OK, Some(0.25))
+    );
+    let (status, _) = send("DELETE", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(faults.current().fail_next_transient, 0);
+}
