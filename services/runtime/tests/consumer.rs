@@ -12,6 +12,7 @@ use std::time::Duration;
 use orderflow_contracts::topics::CUSTOMER_EVENTS;
 use orderflow_contracts::{
     CustomerRegistered, EventHeaders, IntegrationEvent, dead_letter_topic, encode_payload,
+    retry_topic,
 };
 use orderflow_runtime::BoxFuture;
 use orderflow_runtime::messaging::dead_letter::{DeadLetterAdmin, DeadLetterFilter};
@@ -291,9 +292,54 @@ async fn replaying_a_dead_letter_processes_it_exactly_once() {
     running.wait_applied(1, Duration::from_secs(30)).await;
     // A second replay is harmless: the inbox recognises the event.
     assert_eq!(admin.replay(&DeadLetterFilter::default()).await.unwrap(), 1);
-    running
-        .publish(&registered(Uuid::now_v7(), 2), Uuid::now_v7())
-        .await;
-    running.wait_applied(2, Duration::from_secs(30)).await;
+    wait_group_consumed(
+        &running.env.kafka,
+        &retry_topic(CUSTOMER_EVENTS, GROUP, 0),
+        2,
+    )
+    .await;
+    running.wait_applied(1, Duration::from_secs(1)).await;
     running.stop().await;
+}
+
+/// Polls until the consumer group has committed offsets covering `records` records of `topic`.
+async fn wait_group_consumed(
+    kafka: &orderflow_runtime::messaging::KafkaConfig,
+    topic: &str,
+    records: i64,
+) {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = kafka
+        .client_config()
+        .set("group.id", kafka.topic(GROUP))
+        .create()
+        .unwrap();
+    let topic = kafka.topic(topic);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let metadata = consumer
+            .fetch_metadata(Some(&topic), Duration::from_secs(5))
+            .unwrap();
+        let mut list = rdkafka::TopicPartitionList::new();
+        for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
+            list.add_partition(&topic, partition.id());
+        }
+        let committed = consumer
+            .committed_offsets(list, Duration::from_secs(5))
+            .unwrap();
+        let consumed: i64 = committed
+            .elements()
+            .iter()
+            .filter_map(|e| e.offset().to_raw())
+            .filter(|o| *o > 0)
+            .sum();
+        if consumed >= records {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the group consumed {consumed} of {records} records of {topic}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
