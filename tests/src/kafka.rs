@@ -12,8 +12,9 @@ use tokio::sync::OnceCell;
 use crate::provision::{docker_available, unique_name};
 use crate::{TestkitError, ports};
 
-/// Where `cargo install tansu --root <cache>/tools/tansu` puts the binary, `.ci/run` included.
-fn cache_dir() -> PathBuf {
+/// The project's tool cache: `ORDERFLOW_CACHE_DIR`, else `~/.cache/orderflow`; tansu is
+/// installed under `<cache>/tools/tansu`.
+pub fn cache_dir() -> PathBuf {
     std::env::var_os("ORDERFLOW_CACHE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -24,3 +24,27 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Installs tansu, the Kafka-protocol broker of tests and `up`, into the tool cache unless it
+/// is found (about 13 minutes on two cores, once).
+pub fn ensure_tansu(root: &Path) -> anyhow::Result<()> {
+    if orderflow_testkit::kafka::find_tansu().is_some() {
+        return Ok(());
+    }
+    let tools = orderflow_testkit::kafka::cache_dir().join("tools/tansu");
+    eprintln!(
+        "tansu is missing; installing it into {} (once; about 13 minutes)",
+        tools.display()
+    );
+    run(cargo(root)
+        .args([
+            "install",
+            "tansu",
+            "--locked",
+            "--features",
+            "libsql",
+            "--root",
+        ])
+        .arg(&tools)
+        .env_remove("CARGO_TARGET_DIR"))
+}

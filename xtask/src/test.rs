@@ -18,6 +18,7 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
         "warnings",
     ]))?;
     ensure_nextest(root)?;
+    infra::ensure_tansu(root)?;
 
     // One PostgreSQL for the whole run: every test process creates its own databases on it,
     // instead of each starting a cluster. It is removed however this process ends.

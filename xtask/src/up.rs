@@ -56,6 +56,7 @@ pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
         build.args(["-p", service.package]);
     }
     infra::run(&mut build)?;
+    infra::ensure_tansu(root)?;
 
     let runtime = tokio::runtime::Runtime::new()?;
     let postgres = PgCluster::start(&postgres_options(root)).with_context(|| {

@@ -8,6 +8,7 @@ mod country;
 mod currency;
 mod email;
 mod id;
+mod ids;
 mod money;
 mod phone;
 
@@ -16,5 +17,8 @@ pub use country::{CountryCode, CountryError};
 pub use currency::{Currency, CurrencyError};
 pub use email::{Email, EmailError};
 pub use id::{Id, IdError, IdKind};
+pub use ids::{
+    CustomerId, CustomerKind, OrderId, OrderKind, PaymentId, PaymentKind, ProductId, ProductKind,
+};
 pub use money::{Money, MoneyError};
 pub use phone::{PhoneError, PhoneNumber};

@@ -18,7 +18,7 @@ mod status;
 
 pub use error::OrderError;
 pub use events::OrderEvent;
-pub use ids::{CustomerId, CustomerRefKind, OrderId, OrderKind, ProductId, ProductKind};
+pub use ids::{CustomerId, OrderId, ProductId};
 pub use line::{OrderLine, Quantity};
 pub use order::Order;
 pub use saga::{
