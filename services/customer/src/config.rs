@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use customer_domain::EmailChangePolicy;
-use orderflow_runtime::config::{DatabaseConfig, HttpConfig};
+use orderflow_runtime::config::{AdminConfig, DatabaseConfig, HttpConfig};
 use orderflow_runtime::messaging::KafkaConfig;
 
 #[derive(Debug, Clone, Parser)]
@@ -14,6 +14,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub kafka: KafkaConfig,
+    #[command(flatten)]
+    pub admin: AdminConfig,
     /// Minimum number of days between two email changes of one customer.
     #[arg(long, env = "EMAIL_CHANGE_COOLDOWN_DAYS", default_value_t = 30)]
     pub email_change_cooldown_days: u32,
@@ -26,6 +28,7 @@ impl Config {
             http: HttpConfig::ephemeral(),
             database: DatabaseConfig::new(database_url),
             kafka,
+            admin: AdminConfig::default(),
             email_change_cooldown_days: 30,
         }
     }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use orderflow_runtime::db::PostgresReadiness;
 use orderflow_runtime::events::EventDispatcher;
+use orderflow_runtime::faults::{self, Faults};
 use orderflow_runtime::http::ServiceApp;
 use orderflow_runtime::messaging::{KafkaReadiness, OutboxRelay, RelayConfig};
 use sqlx::PgPool;
@@ -38,9 +39,13 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
         Arc::new(orderflow_runtime::clock::SystemClock),
     );
     let (api, openapi) = api::router(Arc::new(service));
+    // The customer context consumes nothing yet, so faults have nowhere to apply; the endpoint
+    // is still offered so every service answers the same admin surface.
+    let admin = faults::routes(Faults::new());
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
         .readiness(KafkaReadiness::new(&config.kafka)?)
+        .admin(admin, config.admin.admin_token.as_deref())
         .into_router())
 }
 

@@ -130,3 +130,34 @@ async fn the_openapi_document_describes_every_endpoint_and_docs_are_served() {
         "docs page must embed the document"
     );
 }
+
+#[tokio::test]
+async fn admin_routes_answer_only_with_the_configured_token() {
+    let off = TestApp::spawn().await;
+    assert_eq!(
+        off.call(
+            Method::GET,
+            "/admin/faults",
+            None,
+            &[("authorization", "Bearer x")]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let on = TestApp::spawn_with(|config| config.admin.admin_token = Some("s3cret".into())).await;
+    let refused = on.get("/admin/faults").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.content_type(), "application/problem+json");
+    let shown = on
+        .call(
+            Method::GET,
+            "/admin/faults",
+            None,
+            &[("authorization", "Bearer s3cret")],
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(shown.body["declineRate"], 0.0);
+}

@@ -53,10 +53,16 @@ impl TestResponse {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with a configuration the test adjusts first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let database = orderflow_testkit::database().await.expect("test database");
         let kafka = orderflow_testkit::kafka().await.expect("test broker");
         let kafka_config = KafkaConfig::new(&kafka.bootstrap).with_prefix(&kafka.prefix);
-        let config = Config::for_tests(&database.url, kafka_config);
+        let mut config = Config::for_tests(&database.url, kafka_config);
+        adjust(&mut config);
         let pool = orderflow_runtime::db::connect(&DatabaseConfig::new(&database.url), &MIGRATOR)
             .await
             .expect("migrated pool");
