@@ -27,12 +27,20 @@ struct Service {
     database: Option<&'static str>,
 }
 
-const SERVICES: &[Service] = &[Service {
-    name: "customer",
-    package: "customer-service",
-    port: 8081,
-    database: Some("customer"),
-}];
+const SERVICES: &[Service] = &[
+    Service {
+        name: "customer",
+        package: "customer-service",
+        port: 8081,
+        database: Some("customer"),
+    },
+    Service {
+        name: "inventory",
+        package: "inventory-service",
+        port: 8084,
+        database: Some("inventory"),
+    },
+];
 
 fn state_dir(root: &Path) -> PathBuf {
     root.join(".orderflow")
