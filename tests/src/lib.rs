@@ -10,6 +10,7 @@
 //! parallel without seeing each other's data.
 
 mod error;
+pub mod http;
 pub mod kafka;
 pub mod ports;
 pub mod postgres;

@@ -1,8 +1,7 @@
 use anyhow::Context;
 use clap::Parser;
 use customer_service::{MIGRATOR, SERVICE, app, config::Config, relay};
-use orderflow_runtime::{db, http, telemetry};
-use tokio_util::sync::CancellationToken;
+use orderflow_runtime::{db, service, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -11,21 +10,8 @@ async fn main() -> anyhow::Result<()> {
     let pool = db::connect(&config.database, &MIGRATOR)
         .await
         .context("database")?;
-    let listener = tokio::net::TcpListener::bind(config.http.http_addr)
-        .await
-        .with_context(|| format!("cannot bind HTTP_ADDR {}", config.http.http_addr))?;
-    let stop = CancellationToken::new();
-    let relay = tokio::spawn(relay(pool.clone(), &config)?.run(stop.clone()));
-    tracing::info!(addr = %listener.local_addr()?, "customer service listening");
-    http::serve(
-        listener,
-        app(pool.clone(), &config)?,
-        config.http.shutdown_grace(),
-    )
-    .await?;
-    stop.cancel();
-    relay.await.context("outbox relay")?;
+    let router = app(pool.clone(), &config)?;
+    service::serve_with_relay(SERVICE, &config.http, router, relay(pool.clone(), &config)?).await?;
     pool.close().await;
-    tracing::info!("customer service stopped");
     Ok(())
 }

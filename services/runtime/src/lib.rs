@@ -13,6 +13,7 @@ pub mod http;
 pub mod messaging;
 pub mod metrics;
 pub mod problem;
+pub mod service;
 pub mod telemetry;
 
 pub use problem::{AppError, FieldError, Problem};

@@ -2,52 +2,26 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use customer_service::{MIGRATOR, app, config::Config};
-use http_body_util::BodyExt;
 use orderflow_runtime::config::DatabaseConfig;
 use orderflow_runtime::messaging::KafkaConfig;
+use orderflow_testkit::http::{TestClient, TestResponse};
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use tower::ServiceExt;
 
 pub struct TestApp {
-    pub router: Router,
+    pub client: TestClient,
     pub pool: PgPool,
     pub config: Config,
 }
 
-pub struct TestResponse {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
+/// The client's `get`, `call` and `send` are the app's.
+impl std::ops::Deref for TestApp {
+    type Target = TestClient;
 
-impl TestResponse {
-    pub fn etag(&self) -> String {
-        self.headers["etag"].to_str().unwrap().to_owned()
-    }
-
-    pub fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The field names of a validation problem.
-    pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn deref(&self) -> &TestClient {
+        &self.client
     }
 }
 
@@ -67,63 +41,10 @@ impl TestApp {
             .await
             .expect("migrated pool");
         Self {
-            router: app(pool.clone(), &config).expect("app"),
+            client: TestClient::new(app(pool.clone(), &config).expect("app")),
             pool,
             config,
         }
-    }
-
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible router");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    pub async fn call(
-        &self,
-        method: Method,
-        uri: &str,
-        body: Option<Value>,
-        headers: &[(&str, &str)],
-    ) -> TestResponse {
-        let mut builder = Request::builder().method(method).uri(uri);
-        for (name, value) in headers {
-            builder = builder.header(*name, *value);
-        }
-        let request = match body {
-            Some(body) => builder
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-            None => builder.body(Body::empty()).unwrap(),
-        };
-        self.send(request).await
-    }
-
-    pub async fn get(&self, uri: &str) -> TestResponse {
-        self.call(Method::GET, uri, None, &[]).await
     }
 
     pub async fn register(&self, body: Value) -> TestResponse {
