@@ -52,6 +52,9 @@ pub struct ProcessPayment {
     pub customer_id: Uuid,
     /// Amount to charge.
     pub amount: Money,
+    /// The payment method the customer chose, an opaque token; absent means the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_token: Option<String>,
 }
 
 /// Refund an order's payment (compensation); answered by `PaymentRefunded`.

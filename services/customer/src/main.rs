@@ -11,7 +11,8 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("database")?;
     let router = app(pool.clone(), &config)?;
-    service::serve_with_relay(SERVICE, &config.http, router, relay(pool.clone(), &config)?).await?;
+    let workers = service::Workers::new().relay(relay(pool.clone(), &config)?);
+    service::serve(SERVICE, &config.http, router, workers).await?;
     pool.close().await;
     Ok(())
 }

@@ -1,0 +1,1 @@
+//! The order bounded context (being built).
