@@ -20,6 +20,8 @@ pub enum TestkitError {
     Command { command: String, detail: String },
     #[error("PostgreSQL did not start (log {log}): {detail}")]
     PostgresStart { log: PathBuf, detail: String },
+    #[error("the {service} service: {detail}")]
+    Service { service: String, detail: String },
     #[error("container failed: {0}")]
     Container(String),
     #[error("database error: {0}")]

@@ -12,6 +12,7 @@
 mod error;
 pub mod http;
 pub mod kafka;
+pub mod platform;
 pub mod ports;
 pub mod postgres;
 mod process;
@@ -20,6 +21,7 @@ pub mod records;
 
 pub use error::TestkitError;
 pub use kafka::{TansuBroker, TestKafka};
+pub use platform::{Platform, SERVICES, ServiceProcess, ServiceSpec};
 pub use postgres::{PgCluster, PgClusterOptions, TestDatabase};
 
 /// A fresh, empty PostgreSQL database for one test.

@@ -142,3 +142,33 @@ pub async fn produce(
         .map_err(|(err, _)| kafka_error(err))?;
     Ok((delivery.partition, delivery.offset))
 }
+
+/// Creates `topics` (name, partitions) unless they exist.
+pub async fn create_topics(bootstrap: &str, topics: &[(String, i32)]) -> Result<(), TestkitError> {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .map_err(kafka_error)?;
+    let new_topics: Vec<NewTopic<'_>> = topics
+        .iter()
+        .map(|(name, partitions)| NewTopic::new(name, *partitions, TopicReplication::Fixed(1)))
+        .collect();
+    let results = admin
+        .create_topics(&new_topics, &AdminOptions::new())
+        .await
+        .map_err(kafka_error)?;
+    for result in results {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                return Err(TestkitError::BrokerStart(format!(
+                    "cannot create topic {topic}: {code}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -17,6 +17,8 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The end-to-end tests start the service binaries as processes: build them first.
+    infra::run(cargo(root).args(["build", "--workspace", "--bins"]))?;
     ensure_nextest(root)?;
     infra::ensure_tansu(root)?;
 

@@ -5,42 +5,21 @@
 //! collides with servers the machine already runs, and keeps its data under `.orderflow/`
 //! until `cargo xtask down --purge`.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
+use orderflow_testkit::platform::{READY_TIMEOUT, SERVICES, ServiceProcess};
 use orderflow_testkit::{PgCluster, PgClusterOptions, TansuBroker};
 
 use crate::infra::{self, cargo};
 
 const POSTGRES_PORT: u16 = 55432;
 const BROKER_PORT: u16 = 59092;
-const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// One service binary of the platform.
-struct Service {
-    name: &'static str,
-    package: &'static str,
-    port: u16,
-    /// Its own database, when it owns one.
-    database: Option<&'static str>,
-}
-
-const SERVICES: &[Service] = &[
-    Service {
-        name: "customer",
-        package: "customer-service",
-        port: 8081,
-        database: Some("customer"),
-    },
-    Service {
-        name: "inventory",
-        package: "inventory-service",
-        port: 8084,
-        database: Some("inventory"),
-    },
-];
+/// The admin token of a local platform, unless `ADMIN_TOKEN` says otherwise.
+const DEFAULT_ADMIN_TOKEN: &str = "orderflow-dev";
 
 fn state_dir(root: &Path) -> PathBuf {
     root.join(".orderflow")
@@ -60,8 +39,8 @@ pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
     if release {
         build.arg("--release");
     }
-    for service in SERVICES {
-        build.args(["-p", service.package]);
+    for spec in SERVICES {
+        build.args(["-p", spec.package]);
     }
     infra::run(&mut build)?;
     infra::ensure_tansu(root)?;
@@ -88,23 +67,11 @@ pub fn run(root: &Path, release: bool) -> anyhow::Result<()> {
 
 /// Creates every topic of the contracts' registry, before any service starts.
 async fn create_topics(bootstrap: &str) -> anyhow::Result<()> {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use rdkafka::client::DefaultClientContext;
-    use rdkafka::types::RDKafkaErrorCode;
-    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()?;
-    let topics: Vec<NewTopic<'_>> = orderflow_contracts::TOPICS
+    let topics: Vec<(String, i32)> = orderflow_contracts::TOPICS
         .iter()
-        .map(|topic| NewTopic::new(topic.name, topic.partitions, TopicReplication::Fixed(1)))
+        .map(|topic| (topic.name.to_owned(), topic.partitions))
         .collect();
-    for result in admin.create_topics(&topics, &AdminOptions::new()).await? {
-        match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((topic, code)) => bail!("cannot create topic {topic}: {code}"),
-        }
-    }
-    Ok(())
+    Ok(orderflow_testkit::records::create_topics(bootstrap, &topics).await?)
 }
 
 async fn run_services(
@@ -117,81 +84,75 @@ async fn run_services(
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let binaries = target.join(if release { "release" } else { "debug" });
-    let mut children = Vec::new();
-    let result = async {
-        for service in SERVICES {
-            let mut command = Command::new(binaries.join(service.package));
-            command
-                .env("HTTP_ADDR", format!("127.0.0.1:{}", service.port))
-                .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-            if let Some(database) = service.database {
-                postgres.ensure_database(database).await?;
-                command.env("DATABASE_URL", postgres.url(database));
-            }
-            let child = command
-                .spawn()
-                .with_context(|| format!("starting the {} service", service.name))?;
-            children.push((service, child));
+    let logs = state_dir(root).join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let admin_token =
+        std::env::var("ADMIN_TOKEN").unwrap_or_else(|_| DEFAULT_ADMIN_TOKEN.to_owned());
+    let mut processes = Vec::new();
+    for spec in SERVICES {
+        let mut env = vec![
+            ("KAFKA_BOOTSTRAP_SERVERS".to_owned(), bootstrap.to_owned()),
+            ("ADMIN_TOKEN".to_owned(), admin_token.clone()),
+        ];
+        if let Some(database) = spec.database {
+            postgres.ensure_database(database).await?;
+            env.push(("DATABASE_URL".to_owned(), postgres.url(database)));
         }
-        let client = reqwest::Client::new();
-        for service in SERVICES {
-            wait_ready(&client, service).await?;
+        if spec.name == "inventory" {
+            // A newcomer gets a small demo catalogue (idempotent across restarts).
+            env.push(("SEED_CATALOGUE".to_owned(), "true".to_owned()));
+        }
+        let addr = SocketAddr::from(([127, 0, 0, 1], spec.port));
+        let log = logs.join(format!("{}.log", spec.name));
+        processes.push(ServiceProcess::start(
+            spec,
+            binaries.join(spec.package),
+            addr,
+            env,
+            log,
+        )?);
+    }
+    let result = async {
+        for process in &mut processes {
+            process.wait_ready(READY_TIMEOUT).await?;
             println!(
-                "{:<12} http://127.0.0.1:{}/docs",
-                service.name, service.port
+                "{:<12} {}/docs   (log {})",
+                process.name(),
+                process.base_url(),
+                process.log().display()
             );
         }
+        println!("Admin token  {admin_token}");
         println!("OrderFlow is up. Ctrl-C stops everything.");
         tokio::select! {
             result = tokio::signal::ctrl_c() => result.context("waiting for Ctrl-C")?,
-            exited = first_exit(&mut children) => bail!("{exited}"),
+            exited = first_exit(&mut processes) => bail!("{exited}"),
         }
         anyhow::Ok(())
     }
     .await;
-    stop(&mut children);
+    for process in &mut processes {
+        match process.stop() {
+            Ok(()) => eprintln!("{} stopped", process.name()),
+            Err(err) => eprintln!("warning: stopping {}: {err}", process.name()),
+        }
+    }
     result
 }
 
-async fn wait_ready(client: &reqwest::Client, service: &Service) -> anyhow::Result<()> {
-    let url = format!("http://127.0.0.1:{}/health/ready", service.port);
-    let deadline = Instant::now() + READY_TIMEOUT;
-    loop {
-        match client.get(&url).send().await {
-            Ok(response) if response.status().is_success() => return Ok(()),
-            _ if Instant::now() > deadline => bail!(
-                "the {} service was not ready within {READY_TIMEOUT:?}",
-                service.name
-            ),
-            _ => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-}
-
 /// Resolves with a message when any service process exits on its own.
-async fn first_exit(children: &mut [(&Service, Child)]) -> String {
+async fn first_exit(processes: &mut [ServiceProcess]) -> String {
     loop {
-        for (service, child) in children.iter_mut() {
-            if let Ok(Some(status)) = child.try_wait() {
-                return format!("the {} service exited ({status})", service.name);
+        for process in processes.iter_mut() {
+            if let Some(status) = process.exit_status() {
+                return format!(
+                    "the {} service exited ({status}); see {}",
+                    process.name(),
+                    process.log().display()
+                );
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-/// Asks every service to shut down gracefully (SIGTERM) and waits for it.
-fn stop(children: &mut [(&Service, Child)]) {
-    for (_, child) in children.iter() {
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-    }
-    for (service, child) in children.iter_mut() {
-        match child.wait() {
-            Ok(status) => eprintln!("{} stopped ({status})", service.name),
-            Err(err) => eprintln!("warning: waiting for {}: {err}", service.name),
-        }
     }
 }
 
