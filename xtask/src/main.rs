@@ -2,7 +2,8 @@
 //!
 //! - `up`: the whole platform on this machine, with self-provisioned infrastructure;
 //! - `down [--purge]`: stops leftovers of `up`, and with `--purge` deletes its data;
-//! - `bench`: the messaging benchmark (relay vs raw producer);
+//! - `bench [messaging|saga]`: the messaging benchmark (relay vs raw producer), or the saga's
+//!   end-to-end latency and the services' memory;
 //! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
@@ -21,6 +22,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Bench {
+    Messaging,
+    Saga,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Start the platform: PostgreSQL on 55432 and every service on its default port.
@@ -35,8 +42,12 @@ enum Command {
         #[arg(long)]
         purge: bool,
     },
-    /// Measure the outbox relay against the raw producer (release build; prints figures).
-    Bench,
+    /// Measure and print figures (release builds): `messaging` (the outbox relay against the
+    /// raw producer) or `saga` (place → Confirmed latency and each service's memory).
+    Bench {
+        #[arg(value_enum, default_value_t = Bench::Messaging)]
+        which: Bench,
+    },
     /// Regenerate the integration events' JSON Schemas in `contracts/schemas/`.
     Schemas,
     /// Run the fmt check, clippy and the whole suite with cargo-nextest.
@@ -60,13 +71,31 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Up { release } => up::run(&root, release),
         Command::Down { purge } => up::down(&root, purge),
-        Command::Bench => infra::run(infra::cargo(&root).args([
+        Command::Bench {
+            which: Bench::Messaging,
+        } => infra::run(infra::cargo(&root).args([
             "bench",
             "-p",
             "orderflow-runtime",
             "--bench",
             "messaging",
         ])),
+        Command::Bench { which: Bench::Saga } => {
+            let mut build = infra::cargo(&root);
+            build.args(["build", "--release"]);
+            for spec in orderflow_testkit::SERVICES {
+                build.args(["-p", spec.package]);
+            }
+            infra::run(&mut build)?;
+            infra::ensure_tansu(&root)?;
+            infra::run(infra::cargo(&root).args([
+                "bench",
+                "-p",
+                "orderflow-testkit",
+                "--bench",
+                "saga",
+            ]))
+        }
         Command::Schemas => {
             let dir = root.join("contracts/schemas");
             orderflow_contracts::write_schemas(&dir)?;
