@@ -94,8 +94,8 @@ impl PaymentEvent {
         }
     }
 
-    /// The reply the saga gets for this change. A void answers nothing: the
-    /// refund that caused it moved no money (see
+    /// The reply the saga gets for this change. A void answers the refund
+    /// that caused it with a zero refund: it moved no money (see
     /// [`PaymentReply::NothingToRefund`]).
     pub fn reply(&self) -> PaymentReply {
         match self {
@@ -136,10 +136,17 @@ impl PaymentEvent {
                 refunded_at: *occurred_at,
             },
             Self::Voided {
-                order_id, reason, ..
+                payment_id,
+                order_id,
+                amount,
+                reason,
+                occurred_at,
             } => PaymentReply::NothingToRefund {
+                payment_id: *payment_id,
                 order_id: *order_id,
+                amount: Money::zero(amount.currency()),
                 reason: reason.clone(),
+                at: *occurred_at,
             },
         }
     }
@@ -234,7 +241,7 @@ mod tests {
     }
 
     #[test]
-    fn replies_mirror_events_and_a_void_publishes_nothing() {
+    fn replies_mirror_events_and_a_void_answers_a_zero_refund() {
         let (payment_id, order_id) = (PaymentId::new(), OrderId::new());
         let replies: Vec<_> = all_events(payment_id, order_id)
             .iter()
@@ -257,6 +264,16 @@ mod tests {
             matches!(&replies[2], PaymentReply::Refunded { payment_id: p, refunded_at, .. }
                 if *p == payment_id && *refunded_at == at())
         );
-        assert!(!replies[3].is_published());
+        assert_eq!(
+            replies[3],
+            PaymentReply::NothingToRefund {
+                payment_id,
+                order_id,
+                amount: Money::zero(Currency::EUR),
+                reason: "payment timed out".to_owned(),
+                at: at(),
+            }
+        );
+        assert_eq!(replies[3].event_type(), "PaymentRefunded");
     }
 }

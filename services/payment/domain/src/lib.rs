@@ -19,6 +19,9 @@
 //! - `RefundPayment`, a payment exists: [`Payment::refund`].
 //! - `RefundPayment`, no payment yet (it overtook the charge):
 //!   [`Payment::void`], a tombstone that refuses the late charge as expired.
+//!
+//! Every command is answered, even one that changes nothing: publish its
+//! [`PaymentReply`] (the saga resends commands until it hears back).
 
 mod error;
 mod events;

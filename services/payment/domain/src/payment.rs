@@ -123,8 +123,8 @@ impl Payment {
     /// give back. `amount` is the refund's amount, i.e. what the charge
     /// would have been; it must be positive.
     ///
-    /// The refund itself gets no published reply: nothing was charged (see
-    /// [`PaymentReply::NothingToRefund`]).
+    /// The refund itself is answered with a zero refund: nothing was charged
+    /// (see [`PaymentReply::NothingToRefund`]).
     pub fn void(
         id: PaymentId,
         order_id: OrderId,
@@ -314,7 +314,8 @@ impl Payment {
     /// - already refunded: nothing changes; answers the same
     ///   `PaymentRefunded` again (original time, first reason kept);
     /// - declined or voided: nothing changes; answers
-    ///   [`PaymentReply::NothingToRefund`], which is not published.
+    ///   [`PaymentReply::NothingToRefund`] (a zero refund, at the time the
+    ///   payment was declined or voided).
     pub fn refund(&mut self, reason: &str, now: DateTime<Utc>) -> PaymentReply {
         match self.status {
             PaymentStatus::Captured => {
@@ -355,8 +356,11 @@ impl Payment {
 
     fn nothing_to_refund(&self, reason: &str) -> PaymentReply {
         PaymentReply::NothingToRefund {
+            payment_id: self.id,
             order_id: self.order_id,
+            amount: Money::zero(self.amount.currency()),
             reason: reason.to_owned(),
+            at: self.created_at,
         }
     }
 

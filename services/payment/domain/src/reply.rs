@@ -6,7 +6,7 @@ use orderflow_kernel::Money;
 use crate::{OrderId, PaymentId};
 
 /// The answer to a payment command, mirroring the `PaymentProcessed`,
-/// `PaymentFailed` and `PaymentRefunded` contracts.
+/// `PaymentFailed` and `PaymentRefunded` contracts. Every command is answered.
 ///
 /// Replies are not domain events: a redelivered command changes nothing, yet
 /// it is answered again (with the original outcome and time), so a saga that
@@ -37,11 +37,19 @@ pub enum PaymentReply {
         refunded_at: DateTime<Utc>,
     },
     /// A refund was asked for but nothing was ever charged (the payment was
-    /// declined, or the order voided). **Publish nothing**: `PaymentRefunded`
-    /// states that money went back, which accounting consumers would count,
-    /// and the saga does not wait for refund replies (its compensation
-    /// completes on `StockReleased`). `reason` is for logs.
-    NothingToRefund { order_id: OrderId, reason: String },
+    /// declined, or the order voided). Publish `PaymentRefunded` with this
+    /// **zero** `amount` (in the payment's currency): the saga, which resends
+    /// commands until answered, gets its answer, while consumers that add up
+    /// refunds count nothing that never moved. `at` is when the payment reached
+    /// its final state, so every redelivery gets the same answer; `reason` is
+    /// for logs.
+    NothingToRefund {
+        payment_id: PaymentId,
+        order_id: OrderId,
+        amount: Money,
+        reason: String,
+        at: DateTime<Utc>,
+    },
 }
 
 impl PaymentReply {
@@ -55,19 +63,13 @@ impl PaymentReply {
         }
     }
 
-    /// The contract to publish, or `None` when nothing is published.
-    pub fn event_type(&self) -> Option<&'static str> {
+    /// The contract to publish.
+    pub fn event_type(&self) -> &'static str {
         match self {
-            Self::Processed { .. } => Some("PaymentProcessed"),
-            Self::Failed { .. } => Some("PaymentFailed"),
-            Self::Refunded { .. } => Some("PaymentRefunded"),
-            Self::NothingToRefund { .. } => None,
+            Self::Processed { .. } => "PaymentProcessed",
+            Self::Failed { .. } => "PaymentFailed",
+            Self::Refunded { .. } | Self::NothingToRefund { .. } => "PaymentRefunded",
         }
-    }
-
-    /// True unless [`PaymentReply::NothingToRefund`].
-    pub fn is_published(&self) -> bool {
-        self.event_type().is_some()
     }
 }
 
@@ -80,7 +82,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_reply_names_its_order_and_only_nothing_to_refund_is_silent() {
+    fn every_reply_names_its_order_and_nothing_to_refund_answers_as_a_refund() {
         let order_id = OrderId::new();
         let payment_id = PaymentId::new();
         let amount = Money::new(900, Currency::EUR);
@@ -105,22 +107,23 @@ mod tests {
                 refunded_at: at,
             },
             PaymentReply::NothingToRefund {
+                payment_id,
                 order_id,
+                amount: Money::zero(Currency::EUR),
                 reason: "nothing was charged".to_owned(),
+                at,
             },
         ];
         let types: Vec<_> = replies.iter().map(PaymentReply::event_type).collect();
         assert_eq!(
             types,
             [
-                Some("PaymentProcessed"),
-                Some("PaymentFailed"),
-                Some("PaymentRefunded"),
-                None
+                "PaymentProcessed",
+                "PaymentFailed",
+                "PaymentRefunded",
+                "PaymentRefunded"
             ]
         );
         assert!(replies.iter().all(|r| r.order_id() == order_id));
-        let published: Vec<_> = replies.iter().map(PaymentReply::is_published).collect();
-        assert_eq!(published, [true, true, true, false]);
     }
 }

@@ -383,18 +383,21 @@ fn refunding_twice_changes_nothing_and_answers_the_same_reply() {
 }
 
 #[test]
-fn refund_of_a_decline_is_a_silent_no_op() {
+fn refund_of_a_decline_changes_nothing_and_answers_a_zero_refund() {
     let mut payment = declined();
     let before = payment.snapshot();
     let reply = payment.refund("order cancelled", later(5));
     assert_eq!(
         reply,
         PaymentReply::NothingToRefund {
+            payment_id: payment.id(),
             order_id: payment.order_id(),
+            amount: eur(0),
             reason: Payment::NOTHING_CHARGED_DECLINED.to_owned(),
+            at: t0(),
         }
     );
-    assert!(!reply.is_published());
+    assert_eq!(reply.event_type(), "PaymentRefunded");
     assert_eq!(payment.snapshot(), before);
     assert_eq!(payment.status(), PaymentStatus::Declined);
     assert!(payment.pending_events().is_empty());
@@ -454,7 +457,7 @@ fn process_after_void_is_refused_as_expired_without_charging() {
             failed_at: t0(),
         }
     );
-    assert_eq!(reply.event_type(), Some("PaymentFailed"));
+    assert_eq!(reply.event_type(), "PaymentFailed");
     assert_eq!(payment.snapshot(), before);
     assert_eq!(count(&payment, LedgerEntryKind::Captured), 0);
     assert_eq!(payment.exposure(), eur(0));
@@ -462,15 +465,18 @@ fn process_after_void_is_refused_as_expired_without_charging() {
 }
 
 #[test]
-fn refund_of_a_voided_order_is_a_silent_no_op() {
+fn refund_of_a_voided_order_changes_nothing_and_answers_the_same_zero_refund() {
     let mut payment = voided();
     let before = payment.snapshot();
     let reply = payment.refund("payment timed out", later(3));
     assert_eq!(
         reply,
         PaymentReply::NothingToRefund {
+            payment_id: payment.id(),
             order_id: payment.order_id(),
+            amount: eur(0),
             reason: Payment::NOTHING_CHARGED_VOIDED.to_owned(),
+            at: t0(),
         }
     );
     assert_eq!(payment.snapshot(), before);
