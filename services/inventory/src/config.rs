@@ -1,7 +1,9 @@
 //! The inventory service's configuration, read from the environment.
 
 use clap::Parser;
+use clap::builder::BoolishValueParser;
 use orderflow_runtime::config::{AdminConfig, DatabaseConfig, HttpConfig};
+use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::KafkaConfig;
 
 #[derive(Debug, Clone, Parser)]
@@ -15,6 +17,14 @@ pub struct Config {
     pub kafka: KafkaConfig,
     #[command(flatten)]
     pub admin: AdminConfig,
+    /// Load the demo catalogue at start-up; SKUs already in the catalogue are skipped.
+    #[arg(long = "seed", env = "SEED_CATALOGUE", value_parser = BoolishValueParser::new())]
+    pub seed: bool,
+    /// The faults `/admin/faults` sets and the stock-command consumer suffers. Not read
+    /// from the environment: it is carried here so that the HTTP app and the consumer built
+    /// from one configuration (or its clones) share the same settings.
+    #[arg(skip)]
+    pub faults: Faults,
 }
 
 impl Config {
@@ -25,6 +35,43 @@ impl Config {
             database: DatabaseConfig::new(database_url),
             kafka,
             admin: AdminConfig::default(),
+            seed: false,
+            faults: Faults::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUIRED: [&str; 7] = [
+        "inventory-service",
+        "--http-addr",
+        "127.0.0.1:8084",
+        "--database-url",
+        "postgres://x",
+        "--kafka-bootstrap-servers",
+        "127.0.0.1:9092",
+    ];
+
+    #[test]
+    fn seeding_is_off_unless_asked_for() {
+        let config = Config::try_parse_from(REQUIRED);
+        assert!(matches!(config, Ok(c) if !c.seed));
+        let config = Config::try_parse_from(REQUIRED.iter().chain(&["--seed"]));
+        assert!(matches!(config, Ok(c) if c.seed));
+    }
+
+    #[test]
+    fn clones_share_the_faults() {
+        let config = Config::for_tests("postgres://x", KafkaConfig::new("127.0.0.1:9092"));
+        let clone = config.clone();
+        let change = orderflow_runtime::faults::FaultChange {
+            fail_next_transient: Some(2),
+            ..Default::default()
+        };
+        assert!(config.faults.apply(&change).is_ok());
+        assert_eq!(clone.faults.current().fail_next_transient, 2);
     }
 }

@@ -1,7 +1,21 @@
-//! The inventory bounded context: the product catalogue and its stock on hand.
+//! The inventory bounded context: the product catalogue, its stock on hand, and the stock
+//! it reserves, sells and gives back for the order-fulfilment saga.
 //!
 //! `application` holds the use cases and the ports they need, `infrastructure` the
-//! PostgreSQL adapters, `api` the axum handlers and the OpenAPI document; `main.rs` wires them.
+//! PostgreSQL adapters and the Kafka consumer, `api` the axum handlers and the OpenAPI
+//! document; `main.rs` wires them.
+//!
+//! The saga's commands (`ReserveStock`, `ReleaseStock`, `CommitStock` on
+//! `orderflow.inventory.commands`) are consumed by the group [`CONSUMER_GROUP`]; every
+//! command, including a resent or redelivered one, is answered on
+//! `orderflow.inventory.events`. `GET /reservations/{orderId}` shows what is held for an
+//! order. Admin routes (with `ADMIN_TOKEN`): `/admin/faults`, which the consumer obeys, and
+//! the group's dead letters at `/admin/dead-letters`.
+//!
+//! Start the binary with `--seed` (or `SEED_CATALOGUE=true`) to load a small demo
+//! catalogue ([`application::demo_catalogue`], prices in EUR) at start-up: products are
+//! created through the ordinary use case, so `ProductCreated` is published, and SKUs that
+//! already exist are skipped, so seeding on every start is harmless.
 
 pub mod api;
 pub mod application;
@@ -10,37 +24,62 @@ pub mod infrastructure;
 
 use std::sync::Arc;
 
+use orderflow_contracts::topics::INVENTORY_COMMANDS;
+use orderflow_contracts::{CommitStock, ReleaseStock, ReserveStock};
+use orderflow_runtime::clock::SystemClock;
 use orderflow_runtime::db::PostgresReadiness;
-use orderflow_runtime::events::EventDispatcher;
-use orderflow_runtime::faults::{self, Faults};
-use orderflow_runtime::http::ServiceApp;
-use orderflow_runtime::messaging::{KafkaReadiness, OutboxRelay, RelayConfig};
+use orderflow_runtime::events::{EventContext, EventDispatcher};
+use orderflow_runtime::faults;
+use orderflow_runtime::http::{ServiceApp, dead_letter_routes};
+use orderflow_runtime::messaging::dead_letter::DeadLetterAdmin;
+use orderflow_runtime::messaging::{
+    ConsumerRunner, Handlers, KafkaReadiness, OutboxRelay, RelayConfig,
+};
+use rdkafka::error::KafkaError;
 use sqlx::PgPool;
 
-use crate::application::ProductService;
-use crate::infrastructure::{IntegrationEvents, PgProductRepository, StockAdjustmentLog};
+use crate::application::{ProductService, ReservationService, SeedReport};
+use crate::infrastructure::{
+    IntegrationEvents, PgProductRepository, PgReservationRepository, PgReservationService,
+    StockAdjustmentLog, StockCommandHandler,
+};
 
 /// Name used in logs, metrics and the OpenAPI document.
 pub const SERVICE: &str = "inventory";
 
+/// The consumer group of the saga's stock commands; also names its retry and dead-letter
+/// topics (`orderflow.inventory.commands.inventory.dlt`).
+pub const CONSUMER_GROUP: &str = "inventory";
+
 /// Embedded migrations, applied at start-up.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Builds the whole HTTP application on a migrated pool.
-pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router> {
+fn product_service(pool: PgPool) -> ProductService<PgProductRepository> {
     let dispatcher = EventDispatcher::new()
         .with(StockAdjustmentLog)
         .with(IntegrationEvents);
-    let service = ProductService::new(
-        pool.clone(),
+    ProductService::new(pool, PgProductRepository, dispatcher, Arc::new(SystemClock))
+}
+
+/// The saga's stock use cases on `pool`, as the consumer and the API use them.
+pub fn reservation_service(pool: PgPool) -> PgReservationService {
+    ReservationService::new(
+        pool,
+        PgReservationRepository,
         PgProductRepository,
-        dispatcher,
-        Arc::new(orderflow_runtime::clock::SystemClock),
+        StockAdjustmentLog,
+        Arc::new(SystemClock),
+    )
+}
+
+/// Builds the whole HTTP application on a migrated pool.
+pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router> {
+    let (api, openapi) = api::router(
+        Arc::new(product_service(pool.clone())),
+        Arc::new(reservation_service(pool.clone())),
     );
-    let (api, openapi) = api::router(Arc::new(service));
-    // The inventory context consumes nothing yet, so faults have nowhere to apply; the
-    // endpoint is still offered so every service answers the same admin surface.
-    let admin = faults::routes(Faults::new());
+    let dead_letters = DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &[INVENTORY_COMMANDS]);
+    let admin = faults::routes(config.faults.clone()).merge(dead_letter_routes(vec![dead_letters]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
         .readiness(KafkaReadiness::new(&config.kafka)?)
@@ -55,4 +94,26 @@ pub fn relay(pool: PgPool, config: &config::Config) -> anyhow::Result<OutboxRela
         &config.kafka,
         RelayConfig::default(),
     )?)
+}
+
+/// The consumer of the saga's stock commands. It suffers the faults of `config.faults`,
+/// the same ones the app's `/admin/faults` sets when both come from one configuration.
+pub fn consumer(pool: PgPool, config: &config::Config) -> Result<ConsumerRunner, KafkaError> {
+    let handler = StockCommandHandler::new(
+        Arc::new(reservation_service(pool.clone())),
+        config.faults.clone(),
+    );
+    let handlers = Handlers::new()
+        .on::<ReserveStock>(handler.clone())
+        .on::<ReleaseStock>(handler.clone())
+        .on::<CommitStock>(handler);
+    ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers)
+}
+
+/// Loads the demo catalogue, skipping SKUs that exist; see the crate documentation.
+pub async fn seed(pool: PgPool) -> anyhow::Result<SeedReport> {
+    let context = EventContext::correlated("seed-catalogue");
+    Ok(product_service(pool)
+        .seed(&application::demo_catalogue(), &context)
+        .await?)
 }

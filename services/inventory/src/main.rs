@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
-use inventory_service::{MIGRATOR, SERVICE, app, config::Config, relay};
+use inventory_service::{MIGRATOR, SERVICE, app, config::Config, consumer, relay, seed};
 use orderflow_runtime::{db, service, telemetry};
 
 #[tokio::main]
@@ -10,8 +10,17 @@ async fn main() -> anyhow::Result<()> {
     let pool = db::connect(&config.database, &MIGRATOR)
         .await
         .context("database")?;
+    if config.seed {
+        let report = seed(pool.clone()).await.context("seeding the catalogue")?;
+        tracing::info!(created = ?report.created, skipped = report.skipped.len(), "demo catalogue seeded");
+    }
     let router = app(pool.clone(), &config)?;
-    let workers = service::Workers::new().relay(relay(pool.clone(), &config)?);
+    let workers = service::Workers::new()
+        .relay(relay(pool.clone(), &config)?)
+        .consumer({
+            let (pool, config) = (pool.clone(), config.clone());
+            move || consumer(pool.clone(), &config)
+        });
     service::serve(SERVICE, &config.http, router, workers).await?;
     pool.close().await;
     Ok(())

@@ -94,11 +94,14 @@ pub enum ReservationEvent {
         shortages: Vec<StockShortage>,
         occurred_at: DateTime<Utc>,
     },
-    /// The held lines went back to available stock (reply to `ReleaseStock`).
+    /// The order's lines went back (reply to `ReleaseStock`): held units to
+    /// available stock or, when `returned`, sold units of a cancelled
+    /// confirmed order back on hand, which the stock audit trail records.
     #[serde(rename = "StockReleased")]
     Released {
         order_id: OrderId,
         lines: Vec<StockLine>,
+        returned: bool,
         occurred_at: DateTime<Utc>,
     },
     /// The held lines left the warehouse's stock for good (reply to `CommitStock`).
@@ -204,6 +207,7 @@ mod tests {
             ReservationEvent::Released {
                 order_id,
                 lines: lines.clone(),
+                returned: true,
                 occurred_at: at(),
             },
             ReservationEvent::Committed {

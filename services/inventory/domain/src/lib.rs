@@ -13,6 +13,9 @@
 //! application applies each change to the current counts: load the products
 //! locked (or check their version on update) and save the reservation and
 //! every product it touched in one transaction.
+//!
+//! Cancelling a confirmed order gives its goods back: releasing a committed
+//! reservation returns its lines to stock on hand ([`Product::return_stock`]).
 
 mod allocation;
 mod error;

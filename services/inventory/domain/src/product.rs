@@ -18,7 +18,7 @@ use crate::{InventoryError, ProductEvent, ProductId, ProductName, ProductSnapsho
 /// - every stock adjustment is non-zero and carries a reason.
 ///
 /// Catalogue changes and adjustments record a [`ProductEvent`]; reserving,
-/// releasing and committing record nothing here, because the
+/// releasing, committing and returning record nothing here, because the
 /// [`Reservation`](crate::Reservation) that asks for them records the fact
 /// once for the whole order.
 #[derive(Debug, Clone)]
@@ -258,6 +258,20 @@ impl Product {
         )?;
         self.reserved = reserved;
         self.stock_on_hand = stock_on_hand;
+        Ok(())
+    }
+
+    /// Puts `quantity` sold units back on hand: the goods of a confirmed
+    /// order that was cancelled. Nothing is reserved for them, so all of them
+    /// become available again. [`InventoryError::StockOverflow`] rather than
+    /// wrapping the counter.
+    pub fn return_stock(&mut self, quantity: Quantity) -> Result<(), InventoryError> {
+        self.stock_on_hand = self.stock_on_hand.checked_add(quantity.get()).ok_or(
+            InventoryError::StockOverflow {
+                stock_on_hand: self.stock_on_hand,
+                delta: i64::from(quantity.get()),
+            },
+        )?;
         Ok(())
     }
 

@@ -15,14 +15,15 @@ use crate::{
 ///
 /// ```text
 /// Pending ──reserve──► Reserved ──commit──► Committed
-///    │         │           │
-///    │         └─► Failed  └──release──► Released
-///    └──────────release (nothing held)──► Released
+///    │         │           │                    │
+///    │         └─► Failed  │ release            │ release (order cancelled:
+///    │                     ▼                    │  the goods go back on hand)
+///    └─release (nothing held)─► Released ◄──────┘
 /// ```
 ///
-/// Only `Reserved` holds stock. `Failed`, `Released` and `Committed` are
-/// final: redelivered commands are answered from them without touching
-/// stock again.
+/// Only `Reserved` holds stock. `Failed` and `Released` are final:
+/// redelivered commands are answered from them without touching stock
+/// again. `Committed` moves on only when the confirmed order is cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum ReservationStatus {
@@ -35,7 +36,8 @@ pub enum ReservationStatus {
     /// The held stock went back (or nothing had been held when the release
     /// came); a late `ReserveStock` must not reserve again.
     Released,
-    /// The held stock was sold: it left stock on hand for good.
+    /// The held stock was sold: it left stock on hand, until a cancellation
+    /// of the confirmed order returns it.
     Committed,
 }
 
@@ -53,7 +55,7 @@ impl ReservationStatus {
 
     /// True for statuses no command moves on from.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Failed { .. } | Self::Released | Self::Committed)
+        matches!(self, Self::Failed { .. } | Self::Released)
     }
 }
 
@@ -72,50 +74,56 @@ pub enum ReservationOutcome {
     /// `StockReservationFailed` naming them.
     Failed { shortages: Vec<StockShortage> },
     /// The reservation was released before this (late or redelivered)
-    /// `ReserveStock`: nothing is reserved and there is nothing to answer;
-    /// the saga has moved on.
+    /// `ReserveStock`: nothing is reserved, and the saga, which has moved
+    /// on, is told `StockReservationFailed` ([`ReservationOutcome::ALREADY_RELEASED`]).
     AlreadyReleased,
 }
 
 impl ReservationOutcome {
+    /// Failure reason when products were short; the shortages name them.
+    pub const OUT_OF_STOCK: &'static str = "out of stock";
+    /// Failure reason when the order's stock was released before (or
+    /// instead of) this `ReserveStock`.
+    pub const ALREADY_RELEASED: &'static str = "order already released";
+
     pub fn is_reserved(&self) -> bool {
         matches!(self, Self::Reserved { .. })
     }
 
-    /// A human-readable cause for `StockReservationFailed`, naming every
-    /// short product; `None` unless [`ReservationOutcome::Failed`].
-    pub fn failure_reason(&self) -> Option<String> {
+    /// The cause to report in `StockReservationFailed`: a short, stable
+    /// phrase the saga can show or match on, while the shortages carry the
+    /// numbers. `None` for [`ReservationOutcome::Reserved`].
+    pub fn failure_reason(&self) -> Option<&'static str> {
         match self {
-            Self::Failed { shortages } => {
-                let details: Vec<String> = shortages.iter().map(ToString::to_string).collect();
-                Some(format!("insufficient stock: {}", details.join("; ")))
-            }
-            Self::Reserved { .. } | Self::AlreadyReleased => None,
+            Self::Failed { .. } => Some(Self::OUT_OF_STOCK),
+            Self::AlreadyReleased => Some(Self::ALREADY_RELEASED),
+            Self::Reserved { .. } => None,
         }
     }
 }
 
-/// The answer to a `ReleaseStock`.
+/// The answer to a `ReleaseStock`. Every outcome is answered with
+/// `StockReleased`, because the saga waits for it whether or not anything
+/// was still held; only the first two changed stock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReleaseOutcome {
-    /// The held stock is available again and `StockReleased` was recorded:
-    /// publish it.
+    /// The held stock is available again; `StockReleased` was recorded.
     Released,
-    /// Released before: a redelivery, no-op, nothing to publish.
+    /// The order had been confirmed and is now cancelled: the committed
+    /// (sold) units went back on hand; `StockReleased` was recorded with
+    /// `returned` set, so the return is audited as a stock movement.
+    Returned,
+    /// Released before: a redelivery, no-op.
     AlreadyReleased,
     /// Nothing was held (the reservation failed, or the release came before
-    /// any reservation): no-op, nothing to publish.
+    /// any reservation): no-op.
     NothingReserved,
-    /// The stock was already committed, i.e. sold; it is **not** put back
-    /// (a return is a stock adjustment, not a release). Nothing changed and
-    /// nothing is recorded; report it, since the saga asked to undo a sale.
-    AlreadyCommitted,
 }
 
 impl ReleaseOutcome {
-    /// True only when stock changed and `StockReleased` is to be published.
-    pub fn released_now(self) -> bool {
-        self == Self::Released
+    /// True when product stock changed, i.e. products must be saved.
+    pub fn changed_stock(self) -> bool {
+        matches!(self, Self::Released | Self::Returned)
     }
 }
 
@@ -137,9 +145,9 @@ pub enum CommitOutcome {
 /// - `ReserveStock` reserves only while `Pending`; afterwards it gets the
 ///   same outcome again (`Reserved` also once committed), and after a
 ///   release it reserves nothing ([`ReservationOutcome::AlreadyReleased`]);
-/// - `ReleaseStock` gives back stock only while `Reserved`; released,
-///   failed or never-reserved reservations make it a no-op, and a committed
-///   one is never released ([`ReleaseOutcome::AlreadyCommitted`]);
+/// - `ReleaseStock` gives back held stock while `Reserved`, returns sold
+///   stock to the shelf while `Committed` (a confirmed order was cancelled),
+///   and is a no-op for released, failed or never-reserved reservations;
 /// - `CommitStock` commits only while `Reserved`; a committed reservation
 ///   makes it a no-op; anything else is an error (there is nothing to sell).
 ///
@@ -344,14 +352,17 @@ impl Reservation {
         }
     }
 
-    /// Handles `ReleaseStock` (compensation). Only a `Reserved` reservation
-    /// gives its lines back to `products`, all or none, and records
-    /// `StockReleased`. A `Pending` one becomes `Released` without touching
-    /// stock, so a late `ReserveStock` is refused. See [`ReleaseOutcome`]
-    /// for the no-op cases, including the refusal to release committed stock.
+    /// Handles `ReleaseStock` (compensation). A `Reserved` reservation gives
+    /// its lines back to available stock; a `Committed` one puts them back on
+    /// hand (the cancelled order's goods return to the shelf). Either way all
+    /// lines or none change, the reservation becomes `Released` and
+    /// `StockReleased` is recorded. A `Pending` one becomes `Released`
+    /// without touching stock, so a late `ReserveStock` is refused. See
+    /// [`ReleaseOutcome`] for the no-op cases.
     ///
-    /// Errors, with nothing changed, only if a held product is missing from
-    /// `products` or holds less than the reservation says.
+    /// Errors, with nothing changed, only if a product of the lines is
+    /// missing from `products`, holds less than the reservation says, or
+    /// would overflow its stock counter.
     pub fn release(
         &mut self,
         products: &mut [Product],
@@ -360,24 +371,38 @@ impl Reservation {
         match self.status {
             ReservationStatus::Reserved => {
                 apply_all(&self.lines, products, Product::release)?;
-                self.status = ReservationStatus::Released;
-                self.released_at = Some(now);
-                self.record(ReservationEvent::Released {
-                    order_id: self.order_id,
-                    lines: self.lines.clone(),
-                    occurred_at: now,
-                });
+                self.mark_released(now);
+                self.record_released(false, now);
                 Ok(ReleaseOutcome::Released)
             }
+            ReservationStatus::Committed => {
+                apply_all(&self.lines, products, Product::return_stock)?;
+                self.mark_released(now);
+                self.record_released(true, now);
+                Ok(ReleaseOutcome::Returned)
+            }
             ReservationStatus::Pending => {
-                self.status = ReservationStatus::Released;
-                self.released_at = Some(now);
+                self.mark_released(now);
                 Ok(ReleaseOutcome::NothingReserved)
             }
             ReservationStatus::Failed { .. } => Ok(ReleaseOutcome::NothingReserved),
             ReservationStatus::Released => Ok(ReleaseOutcome::AlreadyReleased),
-            ReservationStatus::Committed => Ok(ReleaseOutcome::AlreadyCommitted),
         }
+    }
+
+    fn mark_released(&mut self, now: DateTime<Utc>) {
+        self.status = ReservationStatus::Released;
+        self.released_at = Some(now);
+    }
+
+    /// Records `StockReleased`; `returned` when the lines came back from a sale.
+    fn record_released(&mut self, returned: bool, now: DateTime<Utc>) {
+        self.record(ReservationEvent::Released {
+            order_id: self.order_id,
+            lines: self.lines.clone(),
+            returned,
+            occurred_at: now,
+        });
     }
 
     /// Handles `CommitStock` (the order was confirmed): the held lines leave

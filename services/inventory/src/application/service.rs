@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use inventory_domain::{InventoryError, Product, ProductEvent, ProductId};
+use inventory_domain::{InventoryError, Product, ProductEvent, ProductId, Sku};
 use orderflow_runtime::AppError;
 use orderflow_runtime::clock::Clock;
 use orderflow_runtime::events::{EventContext, EventDispatcher};
@@ -72,6 +72,15 @@ impl<R: ProductRepository> ProductService<R> {
             .await
             .map_err(repository_error)?
             .ok_or_else(|| not_found(id))
+    }
+
+    /// The product with this SKU, if the catalogue has one.
+    pub async fn find_by_sku(&self, sku: &Sku) -> Result<Option<Versioned<Product>>, AppError> {
+        let mut conn = self.pool.acquire().await?;
+        self.repository
+            .find_by_sku(&mut conn, sku)
+            .await
+            .map_err(repository_error)
     }
 
     pub async fn list(&self, query: ProductQuery) -> Result<Page<Versioned<Product>>, AppError> {
@@ -173,11 +182,11 @@ fn domain_error(err: InventoryError) -> AppError {
     }
 }
 
-fn repository_error(err: RepositoryError) -> AppError {
+pub(super) fn repository_error(err: RepositoryError) -> AppError {
     match err {
-        RepositoryError::DuplicateSku(_) | RepositoryError::VersionConflict { .. } => {
-            AppError::Conflict(err.to_string())
-        }
+        RepositoryError::DuplicateSku(_)
+        | RepositoryError::DuplicateReservation(_)
+        | RepositoryError::VersionConflict { .. } => AppError::Conflict(err.to_string()),
         RepositoryError::Corrupt(_) => AppError::internal(err),
         RepositoryError::Database(db) => db.into(),
     }

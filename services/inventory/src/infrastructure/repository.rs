@@ -148,6 +148,30 @@ impl ProductRepository for PgProductRepository {
         row.map(Versioned::try_from).transpose()
     }
 
+    async fn find_by_sku(
+        &self,
+        conn: &mut PgConnection,
+        sku: &Sku,
+    ) -> Result<Option<Versioned<Product>>, RepositoryError> {
+        let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM product WHERE sku = "));
+        query.push_bind(sku.as_str());
+        let row: Option<ProductRow> = query.build_query_as().fetch_optional(conn).await?;
+        row.map(Versioned::try_from).transpose()
+    }
+
+    async fn lock_all(
+        &self,
+        conn: &mut PgConnection,
+        ids: &[ProductId],
+    ) -> Result<Vec<Versioned<Product>>, RepositoryError> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+        // Rows are locked as the sort hands them over, i.e. in id order.
+        let mut query = QueryBuilder::new(format!("SELECT {COLUMNS} FROM product WHERE id = ANY("));
+        query.push_bind(ids).push(") ORDER BY id FOR UPDATE");
+        let rows: Vec<ProductRow> = query.build_query_as().fetch_all(conn).await?;
+        rows.into_iter().map(Versioned::try_from).collect()
+    }
+
     async fn list(
         &self,
         conn: &mut PgConnection,

@@ -336,11 +336,12 @@ fn reserve_on_empty_stock_reports_zero_available() {
 }
 
 #[test]
-fn reserve_release_and_commit_record_no_product_events() {
+fn reserve_release_commit_and_return_record_no_product_events() {
     let mut product = mug(10);
     product.reserve(qty(5)).unwrap();
     product.release(qty(1)).unwrap();
     product.commit(qty(2)).unwrap();
+    product.return_stock(qty(2)).unwrap();
     assert!(product.pending_events().is_empty());
     assert_eq!(product.updated_at(), t0());
 }
@@ -376,6 +377,37 @@ fn commit_refuses_more_than_reserved() {
         })
     );
     assert_eq!(counts(&product), (10, 2, 8));
+}
+
+#[test]
+fn return_stock_puts_sold_units_back_on_hand_and_available() {
+    let mut product = mug_with_reserved(10, 4);
+    product.commit(qty(3)).unwrap();
+    assert_eq!(counts(&product), (7, 1, 6));
+    product.return_stock(qty(3)).unwrap();
+    assert_eq!(counts(&product), (10, 1, 9), "reserved units stay held");
+}
+
+#[test]
+fn return_stock_works_on_an_empty_shelf() {
+    let mut product = mug(0);
+    product.return_stock(qty(2)).unwrap();
+    assert_eq!(counts(&product), (2, 0, 2));
+}
+
+#[test]
+fn return_stock_refuses_to_overflow_the_counter_and_changes_nothing() {
+    let mut product = mug(u32::MAX - 1);
+    assert_eq!(
+        product.return_stock(qty(2)),
+        Err(InventoryError::StockOverflow {
+            stock_on_hand: u32::MAX - 1,
+            delta: 2
+        })
+    );
+    assert_eq!(product.stock_on_hand(), u32::MAX - 1);
+    product.return_stock(qty(1)).unwrap();
+    assert_eq!(product.stock_on_hand(), u32::MAX);
 }
 
 #[test]

@@ -410,7 +410,7 @@ fn release_gives_the_stock_back_and_records_stock_released() {
     let mut reservation = reserved(&mut products);
     let outcome = reservation.release(&mut products, later(2)).unwrap();
     assert_eq!(outcome, ReleaseOutcome::Released);
-    assert!(outcome.released_now());
+    assert!(outcome.changed_stock());
     assert_eq!(counts(&products), [(10, 0, 10), (5, 0, 5), (2, 0, 2)]);
     assert_eq!(reservation.status(), &ReservationStatus::Released);
     assert_eq!(reservation.released_at(), Some(later(2)));
@@ -419,6 +419,7 @@ fn release_gives_the_stock_back_and_records_stock_released() {
         [ReservationEvent::Released {
             order_id: reservation.order_id(),
             lines: reservation.lines().to_vec(),
+            returned: false,
             occurred_at: later(2),
         }]
     );
@@ -432,7 +433,7 @@ fn release_twice_is_a_no_op() {
     other.reserve(&mut products, later(3)).unwrap();
     let outcome = reservation.release(&mut products, later(4)).unwrap();
     assert_eq!(outcome, ReleaseOutcome::AlreadyReleased);
-    assert!(!outcome.released_now());
+    assert!(!outcome.changed_stock());
     assert_eq!(products[0].reserved(), 4, "another order's units stay held");
     assert_eq!(reservation.released_at(), Some(later(2)));
     assert!(reservation.pending_events().is_empty());
@@ -444,10 +445,9 @@ fn release_of_a_failed_reservation_is_a_no_op() {
     let mut other = pending(&products, &[2]);
     other.reserve(&mut products, later(1)).unwrap();
     let mut reservation = failed(&mut products);
-    assert_eq!(
-        reservation.release(&mut products, later(2)).unwrap(),
-        ReleaseOutcome::NothingReserved
-    );
+    let outcome = reservation.release(&mut products, later(2)).unwrap();
+    assert_eq!(outcome, ReleaseOutcome::NothingReserved);
+    assert!(!outcome.changed_stock());
     assert_eq!(products[0].reserved(), 2);
     assert!(matches!(
         reservation.status(),
@@ -493,15 +493,124 @@ fn release_before_reserve_leaves_a_marker_that_refuses_the_late_reserve() {
     assert_eq!(counts(&products), [(10, 0, 10), (5, 0, 5), (2, 0, 2)]);
 }
 
+// --- release after commit: the cancelled order's goods come back ---------------------
+
 #[test]
-fn release_after_commit_does_not_release_sold_stock() {
+fn release_after_commit_returns_the_goods_to_stock_and_records_it() {
     let mut products = shelf();
     let mut reservation = committed(&mut products);
-    let before = counts(&products);
+    assert_eq!(counts(&products), [(7, 0, 7), (4, 0, 4), (0, 0, 0)]);
     let outcome = reservation.release(&mut products, later(5)).unwrap();
-    assert_eq!(outcome, ReleaseOutcome::AlreadyCommitted);
-    assert!(!outcome.released_now());
-    assert_eq!(counts(&products), before);
+    assert_eq!(outcome, ReleaseOutcome::Returned);
+    assert!(outcome.changed_stock());
+    assert_eq!(counts(&products), [(10, 0, 10), (5, 0, 5), (2, 0, 2)]);
+    assert_eq!(reservation.status(), &ReservationStatus::Released);
+    assert!(reservation.status().is_final());
+    assert!(!reservation.holds_stock());
+    assert_eq!(reservation.released_at(), Some(later(5)));
+    assert_eq!(
+        reservation.committed_at(),
+        Some(later(2)),
+        "history is kept"
+    );
+    assert_eq!(
+        reservation.take_events(),
+        [ReservationEvent::Released {
+            order_id: reservation.order_id(),
+            lines: reservation.lines().to_vec(),
+            returned: true,
+            occurred_at: later(5),
+        }]
+    );
+}
+
+#[test]
+fn returned_goods_leave_other_orders_reservations_alone() {
+    let mut products = shelf();
+    let mut reservation = committed(&mut products);
+    let mut other = pending(&products, &[4, 4]);
+    assert!(
+        other
+            .reserve(&mut products, later(3))
+            .unwrap()
+            .is_reserved()
+    );
+    assert_eq!(counts(&products)[..2], [(7, 4, 3), (4, 4, 0)]);
+    reservation.release(&mut products, later(5)).unwrap();
+    assert_eq!(counts(&products)[..2], [(10, 4, 6), (5, 4, 1)]);
+}
+
+#[test]
+fn returned_goods_can_be_sold_again() {
+    let mut products = shelf();
+    let mut reservation = committed(&mut products);
+    reservation.release(&mut products, later(5)).unwrap();
+    let mut other = pending(&products, &[10, 5, 2]);
+    assert!(
+        other
+            .reserve(&mut products, later(6))
+            .unwrap()
+            .is_reserved()
+    );
+}
+
+#[test]
+fn a_redelivered_release_after_a_return_returns_nothing_twice() {
+    let mut products = shelf();
+    let mut reservation = committed(&mut products);
+    reservation.release(&mut products, later(5)).unwrap();
+    reservation.take_events();
+    let outcome = reservation.release(&mut products, later(6)).unwrap();
+    assert_eq!(outcome, ReleaseOutcome::AlreadyReleased);
+    assert_eq!(counts(&products), [(10, 0, 10), (5, 0, 5), (2, 0, 2)]);
+    assert_eq!(reservation.released_at(), Some(later(5)));
+    assert!(reservation.pending_events().is_empty());
+}
+
+#[test]
+fn after_a_return_reserve_is_refused_and_commit_is_an_error() {
+    let mut products = shelf();
+    let mut reservation = committed(&mut products);
+    reservation.release(&mut products, later(5)).unwrap();
+    assert_eq!(
+        reservation.reserve(&mut products, later(6)).unwrap(),
+        ReservationOutcome::AlreadyReleased
+    );
+    assert_eq!(
+        reservation.commit(&mut products, later(6)).unwrap_err(),
+        InventoryError::NotCommittable {
+            order_id: reservation.order_id(),
+            status: ReservationStatus::Released,
+        }
+    );
+    assert_eq!(counts(&products), [(10, 0, 10), (5, 0, 5), (2, 0, 2)]);
+}
+
+#[test]
+fn a_return_is_all_or_nothing() {
+    let mut products = shelf();
+    let mut reservation = committed(&mut products);
+    let bowl_id = products[2].id();
+    let mut without_bowl = products[..2].to_vec();
+    assert_eq!(
+        reservation.release(&mut without_bowl, later(5)),
+        Err(InventoryError::ProductNotFound {
+            product_id: bowl_id
+        })
+    );
+    assert_eq!(counts(&without_bowl), [(7, 0, 7), (4, 0, 4)]);
+
+    let mut snapshot = products[2].snapshot();
+    snapshot.stock_on_hand = u32::MAX - 1;
+    products[2] = Product::restore(snapshot);
+    assert_eq!(
+        reservation.release(&mut products, later(5)),
+        Err(InventoryError::StockOverflow {
+            stock_on_hand: u32::MAX - 1,
+            delta: 2
+        })
+    );
+    assert_eq!(counts(&products)[..2], [(7, 0, 7), (4, 0, 4)]);
     assert_eq!(reservation.status(), &ReservationStatus::Committed);
     assert_eq!(reservation.released_at(), None);
     assert!(reservation.pending_events().is_empty());
@@ -607,35 +716,24 @@ fn commit_is_all_or_nothing_when_a_product_holds_too_little() {
 // --- outcome, status and snapshots --------------------------------------------
 
 #[test]
-fn failure_reason_names_every_short_product() {
-    let (a, b) = (ProductId::new(), ProductId::new());
+fn failure_reasons_are_stable_phrases_and_shortages_carry_the_numbers() {
     let outcome = ReservationOutcome::Failed {
-        shortages: vec![
-            StockShortage {
-                product_id: a,
-                requested: 3,
-                available: 1,
-            },
-            StockShortage {
-                product_id: b,
-                requested: 2,
-                available: 0,
-            },
-        ],
+        shortages: vec![StockShortage {
+            product_id: ProductId::new(),
+            requested: 3,
+            available: 1,
+        }],
     };
-    assert_eq!(
-        outcome.failure_reason().unwrap(),
-        format!(
-            "insufficient stock: product {a}: requested 3, available 1; \
-             product {b}: requested 2, available 0"
-        )
-    );
+    assert_eq!(outcome.failure_reason(), Some("out of stock"));
     assert!(!outcome.is_reserved());
-    assert_eq!(ReservationOutcome::AlreadyReleased.failure_reason(), None);
     assert_eq!(
-        ReservationOutcome::Reserved { lines: vec![] }.failure_reason(),
-        None
+        ReservationOutcome::AlreadyReleased.failure_reason(),
+        Some("order already released")
     );
+    assert!(!ReservationOutcome::AlreadyReleased.is_reserved());
+    let reserved = ReservationOutcome::Reserved { lines: vec![] };
+    assert_eq!(reserved.failure_reason(), None);
+    assert!(reserved.is_reserved());
 }
 
 #[test]
@@ -658,7 +756,7 @@ fn status_names_and_finality() {
         .filter(|s| s.is_final())
         .map(|s| s.to_string())
         .collect();
-    assert_eq!(finals, ["Failed", "Released", "Committed"]);
+    assert_eq!(finals, ["Failed", "Released"]);
 }
 
 #[test]
