@@ -3,7 +3,6 @@
 use clap::Parser;
 use clap::builder::BoolishValueParser;
 use orderflow_runtime::config::{AdminConfig, DatabaseConfig, HttpConfig};
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::KafkaConfig;
 
 #[derive(Debug, Clone, Parser)]
@@ -20,11 +19,6 @@ pub struct Config {
     /// Load the demo catalogue at start-up; SKUs already in the catalogue are skipped.
     #[arg(long = "seed", env = "SEED_CATALOGUE", value_parser = BoolishValueParser::new())]
     pub seed: bool,
-    /// The faults `/admin/faults` sets and the stock-command consumer suffers. Not read
-    /// from the environment: it is carried here so that the HTTP app and the consumer built
-    /// from one configuration (or its clones) share the same settings.
-    #[arg(skip)]
-    pub faults: Faults,
 }
 
 impl Config {
@@ -36,7 +30,6 @@ impl Config {
             kafka,
             admin: AdminConfig::default(),
             seed: false,
-            faults: Faults::new(),
         }
     }
 }
@@ -61,17 +54,5 @@ mod tests {
         assert!(matches!(config, Ok(c) if !c.seed));
         let config = Config::try_parse_from(REQUIRED.iter().chain(&["--seed"]));
         assert!(matches!(config, Ok(c) if c.seed));
-    }
-
-    #[test]
-    fn clones_share_the_faults() {
-        let config = Config::for_tests("postgres://x", KafkaConfig::new("127.0.0.1:9092"));
-        let clone = config.clone();
-        let change = orderflow_runtime::faults::FaultChange {
-            fail_next_transient: Some(2),
-            ..Default::default()
-        };
-        assert!(config.faults.apply(&change).is_ok());
-        assert_eq!(clone.faults.current().fail_next_transient, 2);
     }
 }

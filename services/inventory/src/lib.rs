@@ -79,7 +79,8 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
         Arc::new(reservation_service(pool.clone())),
     );
     let dead_letters = DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &[INVENTORY_COMMANDS]);
-    let admin = faults::routes(config.faults.clone()).merge(dead_letter_routes(vec![dead_letters]));
+    let admin =
+        faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![dead_letters]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
         .readiness(KafkaReadiness::new(&config.kafka)?)
@@ -96,12 +97,12 @@ pub fn relay(pool: PgPool, config: &config::Config) -> anyhow::Result<OutboxRela
     )?)
 }
 
-/// The consumer of the saga's stock commands. It suffers the faults of `config.faults`,
+/// The consumer of the saga's stock commands. It suffers the faults of `config.admin.faults`,
 /// the same ones the app's `/admin/faults` sets when both come from one configuration.
 pub fn consumer(pool: PgPool, config: &config::Config) -> Result<ConsumerRunner, KafkaError> {
     let handler = StockCommandHandler::new(
         Arc::new(reservation_service(pool.clone())),
-        config.faults.clone(),
+        config.admin.faults.clone(),
     );
     let handlers = Handlers::new()
         .on::<ReserveStock>(handler.clone())

@@ -3,7 +3,6 @@
 use clap::Parser;
 use orderflow_kernel::{Currency, Money};
 use orderflow_runtime::config::{AdminConfig, DatabaseConfig, HttpConfig};
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::KafkaConfig;
 use payment_domain::{PaymentError, PaymentPolicy};
 
@@ -20,10 +19,6 @@ pub struct Config {
     pub admin: AdminConfig,
     #[command(flatten)]
     pub rules: PaymentRules,
-    /// The process's injected faults: not read from the environment but shared, through
-    /// this config, by `/admin/faults` and the consumer that suffers them.
-    #[arg(skip)]
-    pub faults: Faults,
 }
 
 /// The simulated gateway's rules (see [`PaymentPolicy`]).
@@ -94,7 +89,6 @@ impl Config {
             kafka,
             admin: AdminConfig::default(),
             rules: PaymentRules::default(),
-            faults: Faults::new(),
         }
     }
 }

@@ -47,7 +47,7 @@ pub fn app(pool: PgPool, config: &Config) -> anyhow::Result<axum::Router> {
     config.rules.policy()?;
     let queries = PaymentQueries::new(pool.clone(), PgPaymentRepository);
     let (api, openapi) = api::router(Arc::new(queries));
-    let admin = faults::routes(config.faults.clone()).merge(dead_letter_routes(vec![
+    let admin = faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![
         DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &[PAYMENT_COMMANDS]),
     ]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
@@ -72,7 +72,7 @@ pub fn processor(config: &Config) -> Result<Processor, ConfigError> {
         PgPaymentRepository,
         OutboxReplies,
         config.rules.policy()?,
-        config.faults.clone(),
+        config.admin.faults.clone(),
         Arc::new(SystemClock),
     ))
 }
@@ -82,7 +82,7 @@ pub fn consumer(pool: PgPool, config: &Config) -> Result<ConsumerRunner, KafkaEr
     // `app` refuses to start with invalid rules, so this only fires for a config built in
     // code; the runner's error type is Kafka's, hence the wrapping.
     let processor = processor(config).map_err(|err| KafkaError::ClientCreation(err.to_string()))?;
-    let commands = PaymentCommands::new(Arc::new(processor), config.faults.clone());
+    let commands = PaymentCommands::new(Arc::new(processor), config.admin.faults.clone());
     let handlers = Handlers::new()
         .on::<ProcessPayment>(commands.clone())
         .on::<RefundPayment>(commands);

@@ -76,6 +76,11 @@ pub struct AdminConfig {
     /// Bearer token the `/admin/...` routes require; unset disables them.
     #[arg(long, env = "ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// The faults `/admin/faults` sets and the service's consumers suffer. Not read from the
+    /// environment: carried here so that the HTTP app and the consumers built from one
+    /// configuration (or its clones) share the same settings.
+    #[arg(skip)]
+    pub faults: crate::faults::Faults,
 }
 
 #[cfg(test)]
@@ -89,6 +94,18 @@ mod tests {
         http: HttpConfig,
         #[command(flatten)]
         db: DatabaseConfig,
+    }
+
+    #[test]
+    fn clones_of_the_admin_config_share_the_faults() {
+        let config = AdminConfig::default();
+        let clone = config.clone();
+        let change = crate::faults::FaultChange {
+            fail_next_transient: Some(2),
+            ..Default::default()
+        };
+        assert!(config.faults.apply(&change).is_ok());
+        assert_eq!(clone.faults.current().fail_next_transient, 2);
     }
 
     #[test]

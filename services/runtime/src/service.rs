@@ -49,14 +49,14 @@ impl Workers {
         self.task("consumer", move |stop| async move {
             let mut backoff = Duration::from_millis(500);
             while !stop.is_cancelled() {
-                let result = match make() {
-                    Ok(runner) => runner.run(stop.clone()).await,
-                    Err(err) => Err(err),
+                let failure = match make() {
+                    Ok(runner) => match runner.run(stop.clone()).await {
+                        Ok(()) => return,
+                        Err(err) => err.to_string(),
+                    },
+                    Err(err) => err.to_string(),
                 };
-                match result {
-                    Ok(()) => return,
-                    Err(err) => tracing::error!(%err, ?backoff, "consumer stopped; restarting"),
-                }
+                tracing::error!(error = %failure, ?backoff, "consumer stopped; restarting");
                 tokio::select! {
                     () = stop.cancelled() => return,
                     () = tokio::time::sleep(backoff) => {}
