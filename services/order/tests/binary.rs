@@ -1,0 +1,143 @@
+//! The service binary as the launcher runs it: configured from the environment, serving the
+//! API, consuming, relaying and sweeping, and stopping cleanly on SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::{PATIENCE, TestApp};
+use orderflow_contracts::topics::INVENTORY_COMMANDS;
+use orderflow_contracts::{CustomerRegistered, Money, ProductCreated};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Repeats a request until it answers `status` (the read models fill asynchronously).
+async fn until_status(
+    client: &reqwest::Client,
+    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    status: u16,
+) -> Value {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Ok(response) = request(client).send().await {
+            let answered = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            if answered == status {
+                return body;
+            }
+            assert!(Instant::now() < deadline, "last answer {answered}: {body}");
+        }
+        assert!(Instant::now() < deadline, "the service never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_consumes_relays_sweeps_and_stops_on_sigterm() {
+    let app = TestApp::spawn().await;
+    app.create_topics().await;
+    let port = orderflow_testkit::ports::free_port().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let kafka = &app.config.kafka;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &app.database_url)
+        .env("KAFKA_BOOTSTRAP_SERVERS", &kafka.kafka_bootstrap_servers)
+        .env("KAFKA_TOPIC_PREFIX", &kafka.kafka_topic_prefix)
+        .env("SAGA_STEP_TIMEOUT_SECS", "1")
+        .env("SAGA_SWEEP_INTERVAL_MS", "100")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    until_status(&client, |c| c.get(format!("{base}/health/ready")), 200).await;
+
+    let customer = Uuid::now_v7();
+    let product = Uuid::now_v7();
+    app.publish(&CustomerRegistered {
+        customer_id: customer,
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email: "ada@example.com".into(),
+        registered_at: Utc::now(),
+    })
+    .await;
+    app.publish(&ProductCreated {
+        product_id: product,
+        sku: "MUG-1".into(),
+        name: "Blue mug".into(),
+        price: Money::new(1299, "EUR"),
+        created_at: Utc::now(),
+    })
+    .await;
+
+    let order = until_status(
+        &client,
+        |c| {
+            c.post(format!("{base}/orders"))
+                .json(&json!({"customerId": customer}))
+        },
+        201,
+    )
+    .await;
+    let id = order["id"].as_str().unwrap().to_owned();
+    until_status(
+        &client,
+        |c| {
+            c.post(format!("{base}/orders/{id}/lines"))
+                .json(&json!({"productId": product, "quantity": 1}))
+        },
+        200,
+    )
+    .await;
+    until_status(
+        &client,
+        |c| c.post(format!("{base}/orders/{id}/place")),
+        202,
+    )
+    .await;
+
+    let commands = app
+        .read_topic(INVENTORY_COMMANDS, |records| !records.is_empty())
+        .await;
+    assert_eq!(commands.len(), 1, "the relay published ReserveStock");
+    assert_eq!(commands[0].key_str(), id);
+
+    // Nobody answers the reservation: the sweeper gives up after the 1 s step.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let order: Value = client
+            .get(format!("{base}/orders/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if order["status"] == "Cancelled" {
+            assert_eq!(order["cancellationReason"], "timed out waiting for stock");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sweeper never ran: {order}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let pid = child.id().unwrap().to_string();
+    let signalled = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(signalled.success());
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the service stops within 30 s of SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
