@@ -226,6 +226,7 @@ fn samples() -> Vec<&'static str> {
                 order_id: order,
                 customer_id: customer,
                 amount: eur(2_500),
+                payment_token: Some("tok_visa".into()),
             },
             order,
         ),
