@@ -16,7 +16,7 @@ pub mod problem;
 pub mod service;
 pub mod telemetry;
 
-pub use problem::{AppError, FieldError, Problem};
+pub use problem::{AppError, FieldError, FieldErrors, Problem};
 
 /// A boxed, sendable future: the shape async trait objects return.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

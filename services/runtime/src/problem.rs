@@ -35,6 +35,62 @@ impl FieldError {
     }
 }
 
+/// Collects field errors while a command is validated, so that a client learns every mistake
+/// at once instead of one per request.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `value`, or a "`field` is required" error when it is absent.
+    pub fn required<T>(&mut self, field: &'static str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
+            self.push(FieldError::new(field, format!("{field} is required")));
+        }
+        value
+    }
+
+    /// The value of `result`, or its error reported under `field`.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result
+            .map_err(|err| self.push(FieldError::new(field.to_owned(), err)))
+            .ok()
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `value` when nothing was collected (and it is present), else every error.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}
+
+impl Extend<FieldError> for FieldErrors {
+    fn extend<I: IntoIterator<Item = FieldError>>(&mut self, errors: I) {
+        self.0.extend(errors);
+    }
+}
+
 /// An RFC 9457 problem details document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {

@@ -5,37 +5,10 @@
 
 use customer_domain::{CustomerName, CustomerStatus};
 use orderflow_kernel::{Address, Email, PhoneNumber};
-use orderflow_runtime::FieldError;
 use orderflow_runtime::http::PageParams;
+use orderflow_runtime::{FieldError, FieldErrors};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-
-/// Collects field errors while validating a command.
-#[derive(Default)]
-struct Errors(Vec<FieldError>);
-
-impl Errors {
-    fn required<'a>(&mut self, field: &'static str, value: Option<&'a str>) -> Option<&'a str> {
-        if value.is_none() {
-            self.0
-                .push(FieldError::new(field, format!("{field} is required")));
-        }
-        value
-    }
-
-    fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|err| self.0.push(FieldError::new(field.to_owned(), err)))
-            .ok()
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(self.0),
-        }
-    }
-}
 
 /// A postal address.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -54,8 +27,8 @@ pub struct AddressInput {
 }
 
 impl AddressInput {
-    fn validate(&self, parent: &str, errors: &mut Errors) -> Option<Address> {
-        let before = errors.0.len();
+    fn validate(&self, parent: &str, errors: &mut FieldErrors) -> Option<Address> {
+        let before = errors.len();
         for (field, value) in [
             ("line1", &self.line1),
             ("city", &self.city),
@@ -63,12 +36,10 @@ impl AddressInput {
             ("country", &self.country),
         ] {
             if value.is_none() {
-                errors
-                    .0
-                    .push(FieldError::new(field, format!("{field} is required")).nested(parent));
+                errors.push(FieldError::new(field, format!("{field} is required")).nested(parent));
             }
         }
-        if errors.0.len() > before {
+        if errors.len() > before {
             return None;
         }
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -79,11 +50,7 @@ impl AddressInput {
             &text(&self.postal_code),
             &text(&self.country),
         )
-        .map_err(|err| {
-            errors
-                .0
-                .push(FieldError::new(err.field(), &err).nested(parent))
-        })
+        .map_err(|err| errors.push(FieldError::new(err.field(), &err).nested(parent)))
         .ok()
     }
 }
@@ -114,12 +81,12 @@ pub(crate) struct ValidRegistration {
 
 impl RegisterCustomer {
     pub(crate) fn validate(&self) -> Result<ValidRegistration, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let first = errors.required("firstName", self.first_name.as_deref());
         let last = errors.required("lastName", self.last_name.as_deref());
         let name = match (first, last) {
             (Some(first), Some(last)) => CustomerName::new(first, last)
-                .map_err(|err| errors.0.push(FieldError::new(err.field(), &err)))
+                .map_err(|err| errors.push(FieldError::new(err.field(), &err)))
                 .ok(),
             _ => None,
         };
@@ -156,7 +123,7 @@ pub struct ChangeEmail {
 
 impl ChangeEmail {
     pub(crate) fn validate(&self) -> Result<Email, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let email = errors
             .required("email", self.email.as_deref())
             .and_then(|e| errors.check("email", Email::parse(e)));
@@ -172,7 +139,7 @@ pub struct ChangeAddress {
 
 impl ChangeAddress {
     pub(crate) fn validate(&self) -> Result<Option<Address>, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let address = match &self.address {
             Some(address) => address.validate("address", &mut errors).map(Some),
             None => Some(None),
@@ -200,7 +167,7 @@ impl CustomerQuery {
         &self,
     ) -> Result<(super::CustomerFilter, orderflow_runtime::http::PageRequest), Vec<FieldError>>
     {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let status = match self.status.as_deref() {
             Some(status) => errors
                 .check("status", status.parse::<CustomerStatus>())
@@ -213,7 +180,7 @@ impl CustomerQuery {
         };
         let page = paging
             .validate()
-            .map_err(|mut page_errors| errors.0.append(&mut page_errors))
+            .map_err(|page_errors| errors.extend(page_errors))
             .ok();
         let valid = match (status, page) {
             (Some(status), Some(page)) => Some((

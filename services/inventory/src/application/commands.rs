@@ -5,76 +5,49 @@
 
 use inventory_domain::{InventoryError, ProductName, Sku};
 use orderflow_kernel::{Currency, Money};
-use orderflow_runtime::FieldError;
 use orderflow_runtime::http::{PageParams, PageRequest};
+use orderflow_runtime::{FieldError, FieldErrors};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// Collects field errors while validating a command.
-#[derive(Default)]
-struct Errors(Vec<FieldError>);
+fn sku(errors: &mut FieldErrors, sku: Option<&str>) -> Option<Sku> {
+    errors
+        .required("sku", sku)
+        .and_then(|sku| errors.check("sku", Sku::parse(sku)))
+}
 
-impl Errors {
-    fn required<T>(&mut self, field: &'static str, value: Option<T>) -> Option<T> {
-        if value.is_none() {
-            self.0
-                .push(FieldError::new(field, format!("{field} is required")));
+fn name(errors: &mut FieldErrors, name: Option<&str>) -> Option<ProductName> {
+    errors
+        .required("name", name)
+        .and_then(|name| errors.check("name", ProductName::new(name)))
+}
+
+/// Every problem with the price is reported on the `price` field.
+fn price(errors: &mut FieldErrors, price: Option<&MoneyInput>) -> Option<Money> {
+    let price = errors.required("price", price)?;
+    let amount = match price.amount {
+        Some(amount) => Some(amount),
+        None => {
+            errors.push(FieldError::new("price", "price.amount is required"));
+            None
         }
-        value
-    }
-
-    fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|err| self.0.push(FieldError::new(field.to_owned(), err)))
-            .ok()
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(self.0),
+    };
+    let currency = match price.currency.as_deref() {
+        Some(code) => errors.check("price", Currency::parse(code)),
+        None => {
+            errors.push(FieldError::new("price", "price.currency is required"));
+            None
         }
+    };
+    let money = Money::new(amount?, currency?);
+    if money.is_negative() {
+        errors.push(FieldError::new(
+            "price",
+            InventoryError::NegativePrice { price: money },
+        ));
+        return None;
     }
-
-    fn sku(&mut self, sku: Option<&str>) -> Option<Sku> {
-        self.required("sku", sku)
-            .and_then(|sku| self.check("sku", Sku::parse(sku)))
-    }
-
-    fn name(&mut self, name: Option<&str>) -> Option<ProductName> {
-        self.required("name", name)
-            .and_then(|name| self.check("name", ProductName::new(name)))
-    }
-
-    /// Every problem with the price is reported on the `price` field.
-    fn price(&mut self, price: Option<&MoneyInput>) -> Option<Money> {
-        let price = self.required("price", price)?;
-        let amount = match price.amount {
-            Some(amount) => Some(amount),
-            None => {
-                self.0
-                    .push(FieldError::new("price", "price.amount is required"));
-                None
-            }
-        };
-        let currency = match price.currency.as_deref() {
-            Some(code) => self.check("price", Currency::parse(code)),
-            None => {
-                self.0
-                    .push(FieldError::new("price", "price.currency is required"));
-                None
-            }
-        };
-        let money = Money::new(amount?, currency?);
-        if money.is_negative() {
-            self.0.push(FieldError::new(
-                "price",
-                InventoryError::NegativePrice { price: money },
-            ));
-            return None;
-        }
-        Some(money)
-    }
+    Some(money)
 }
 
 /// An amount of money in the minor unit of its currency.
@@ -113,10 +86,10 @@ pub(crate) struct ValidProduct {
 
 impl CreateProduct {
     pub(crate) fn validate(&self) -> Result<ValidProduct, Vec<FieldError>> {
-        let mut errors = Errors::default();
-        let sku = errors.sku(self.sku.as_deref());
-        let name = errors.name(self.name.as_deref());
-        let price = errors.price(self.price.as_ref());
+        let mut errors = FieldErrors::new();
+        let sku = sku(&mut errors, self.sku.as_deref());
+        let name = name(&mut errors, self.name.as_deref());
+        let price = price(&mut errors, self.price.as_ref());
         let stock_on_hand = errors
             .required("stockOnHand", self.stock_on_hand)
             .and_then(|stock| {
@@ -149,9 +122,9 @@ pub struct UpdateProduct {
 
 impl UpdateProduct {
     pub(crate) fn validate(&self) -> Result<(ProductName, Money), Vec<FieldError>> {
-        let mut errors = Errors::default();
-        let name = errors.name(self.name.as_deref());
-        let price = errors.price(self.price.as_ref());
+        let mut errors = FieldErrors::new();
+        let name = name(&mut errors, self.name.as_deref());
+        let price = price(&mut errors, self.price.as_ref());
         errors.finish(name.zip(price))
     }
 }
@@ -170,7 +143,7 @@ pub struct AdjustStock {
 impl AdjustStock {
     /// Checks presence only: whether the delta and reason are acceptable is the product's rule.
     pub(crate) fn validate(&self) -> Result<(i64, String), Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let delta = errors.required("delta", self.delta);
         let reason = errors.required("reason", self.reason.clone());
         errors.finish(delta.zip(reason))

@@ -4,52 +4,25 @@
 //! error next to the others, not as an opaque deserialisation failure.
 
 use order_domain::{CustomerId, Order, OrderStatus, ProductId, Quantity};
-use orderflow_runtime::FieldError;
 use orderflow_runtime::http::{PageParams, PageRequest};
+use orderflow_runtime::{FieldError, FieldErrors};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ports::OrderFilter;
 
-/// Collects field errors while validating a command.
-#[derive(Default)]
-struct Errors(Vec<FieldError>);
-
-impl Errors {
-    fn required<T>(&mut self, field: &'static str, value: Option<T>) -> Option<T> {
-        if value.is_none() {
-            self.0
-                .push(FieldError::new(field, format!("{field} is required")));
-        }
-        value
-    }
-
-    fn check<T, E: std::fmt::Display>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result
-            .map_err(|err| self.0.push(FieldError::new(field.to_owned(), err)))
-            .ok()
-    }
-
-    fn quantity(&mut self, quantity: Option<i64>) -> Option<Quantity> {
-        let quantity = self.required("quantity", quantity)?;
-        match u32::try_from(quantity) {
-            Ok(quantity) => self.check("quantity", Quantity::new(quantity)),
-            Err(_) => self.check(
-                "quantity",
-                Err(format!(
-                    "quantity must be between {} and {}, got {quantity}",
-                    Quantity::MIN,
-                    Quantity::MAX
-                )),
-            ),
-        }
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(self.0),
-        }
+fn quantity(errors: &mut FieldErrors, quantity: Option<i64>) -> Option<Quantity> {
+    let quantity = errors.required("quantity", quantity)?;
+    match u32::try_from(quantity) {
+        Ok(quantity) => errors.check("quantity", Quantity::new(quantity)),
+        Err(_) => errors.check(
+            "quantity",
+            Err(format!(
+                "quantity must be between {} and {}, got {quantity}",
+                Quantity::MIN,
+                Quantity::MAX
+            )),
+        ),
     }
 }
 
@@ -64,7 +37,7 @@ pub struct CreateOrder {
 
 impl CreateOrder {
     pub(crate) fn validate(&self) -> Result<CustomerId, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let id = errors
             .required("customerId", self.customer_id.as_deref())
             .and_then(|id| errors.check("customerId", id.parse::<CustomerId>()));
@@ -85,11 +58,11 @@ pub struct AddLine {
 
 impl AddLine {
     pub(crate) fn validate(&self) -> Result<(ProductId, Quantity), Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let product = errors
             .required("productId", self.product_id.as_deref())
             .and_then(|id| errors.check("productId", id.parse::<ProductId>()));
-        let quantity = errors.quantity(self.quantity);
+        let quantity = quantity(&mut errors, self.quantity);
         errors.finish(product.zip(quantity))
     }
 }
@@ -104,8 +77,8 @@ pub struct ChangeLine {
 
 impl ChangeLine {
     pub(crate) fn validate(&self) -> Result<Quantity, Vec<FieldError>> {
-        let mut errors = Errors::default();
-        let quantity = errors.quantity(self.quantity);
+        let mut errors = FieldErrors::new();
+        let quantity = quantity(&mut errors, self.quantity);
         errors.finish(quantity)
     }
 }
@@ -124,7 +97,7 @@ impl PlaceOrder {
     pub const MAX_TOKEN_CHARS: usize = 200;
 
     pub(crate) fn validate(&self) -> Result<Option<String>, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let token = match self.payment_token.as_deref().map(str::trim) {
             None => Some(None),
             Some("") => errors.check("paymentToken", Err("paymentToken must not be blank")),
@@ -150,7 +123,7 @@ pub struct CancelOrder {
 
 impl CancelOrder {
     pub(crate) fn validate(&self) -> Result<String, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let reason = match self.reason.as_deref().map(str::trim) {
             None | Some("") => errors.check("reason", Err("reason is required")),
             Some(reason) if reason.chars().count() > Order::MAX_REASON_CHARS => errors.check(
@@ -184,7 +157,7 @@ pub struct OrderQuery {
 
 impl OrderQuery {
     pub(crate) fn validate(&self) -> Result<(OrderFilter, PageRequest), Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let customer_id = match self.customer_id.as_deref() {
             Some(id) => errors
                 .check("customerId", id.parse::<CustomerId>())
@@ -203,7 +176,7 @@ impl OrderQuery {
         };
         let page = paging
             .validate()
-            .map_err(|mut page_errors| errors.0.append(&mut page_errors))
+            .map_err(|page_errors| errors.extend(page_errors))
             .ok();
         let valid = match (customer_id, status, page) {
             (Some(customer_id), Some(status), Some(page)) => Some((
