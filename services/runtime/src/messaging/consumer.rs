@@ -308,6 +308,10 @@ impl ConsumerRunner {
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             .set("statistics.interval.ms", "15000")
+            .set(
+                "fetch.wait.max.ms",
+                self.kafka.kafka_fetch_wait_max_ms.to_string(),
+            )
             .create_with_context(LagContext {
                 group: self.group.clone(),
             })?;

@@ -30,6 +30,12 @@ pub struct KafkaConfig {
     pub kafka_topic_partitions: i32,
     #[arg(long, env = "KAFKA_REPLICATION_FACTOR", default_value_t = 1)]
     pub kafka_replication_factor: i32,
+    /// Longest time the broker may hold a consumer's fetch while no record is waiting
+    /// (milliseconds). Apache Kafka answers as soon as a record arrives, so this only sets
+    /// the idle polling rate; a broker that waits it out (tansu) makes it the latency floor of
+    /// every hop between services.
+    #[arg(long, env = "KAFKA_FETCH_WAIT_MAX_MS", default_value_t = 20)]
+    pub kafka_fetch_wait_max_ms: u32,
 }
 
 impl KafkaConfig {
@@ -39,6 +45,7 @@ impl KafkaConfig {
             kafka_topic_prefix: String::new(),
             kafka_topic_partitions: 6,
             kafka_replication_factor: 1,
+            kafka_fetch_wait_max_ms: 20,
         }
     }
 
