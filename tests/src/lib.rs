@@ -18,11 +18,13 @@ pub mod postgres;
 mod process;
 mod provision;
 pub mod records;
+mod wait;
 
 pub use error::TestkitError;
 pub use kafka::{TansuBroker, TestKafka};
 pub use platform::{Platform, SERVICES, ServiceProcess, ServiceSpec};
 pub use postgres::{PgCluster, PgClusterOptions, TestDatabase};
+pub use wait::eventually;
 
 /// A fresh, empty PostgreSQL database for one test.
 pub async fn database() -> Result<TestDatabase, TestkitError> {

@@ -6,7 +6,7 @@
 mod common;
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use common::{PATIENCE, TestApp};
@@ -21,19 +21,21 @@ async fn until_status(
     request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     status: u16,
 ) -> Value {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Ok(response) = request(client).send().await {
-            let answered = response.status().as_u16();
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            if answered == status {
-                return body;
-            }
-            assert!(Instant::now() < deadline, "last answer {answered}: {body}");
+    let request = &request;
+    orderflow_testkit::eventually("the expected status", PATIENCE, move || async move {
+        let response = request(client)
+            .send()
+            .await
+            .map_err(|err| err.to_string())?;
+        let answered = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if answered == status {
+            Ok(body)
+        } else {
+            Err(format!("{answered}: {body}"))
         }
-        assert!(Instant::now() < deadline, "the service never answered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 #[tokio::test]
@@ -110,23 +112,26 @@ async fn the_binary_serves_consumes_relays_sweeps_and_stops_on_sigterm() {
     assert_eq!(commands[0].key_str(), id);
 
     // Nobody answers the reservation: the sweeper gives up after the 1 s step.
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let order: Value = client
-            .get(format!("{base}/orders/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if order["status"] == "Cancelled" {
-            assert_eq!(order["cancellationReason"], "timed out waiting for stock");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the sweeper never ran: {order}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (client, order_url) = (&client, format!("{base}/orders/{id}"));
+    let order_url = &order_url;
+    let order =
+        orderflow_testkit::eventually("the sweeper to cancel", PATIENCE, move || async move {
+            let order: Value = client
+                .get(order_url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if order["status"] == "Cancelled" {
+                Ok(order)
+            } else {
+                Err(order)
+            }
+        })
+        .await;
+    assert_eq!(order["cancellationReason"], "timed out waiting for stock");
 
     let pid = child.id().unwrap().to_string();
     let signalled = tokio::process::Command::new("kill")

@@ -13,6 +13,14 @@ use crate::health::ReadinessCheck;
 /// The unit of work of a use case: one PostgreSQL transaction.
 pub type Tx = Transaction<'static, Postgres>;
 
+/// An aggregate with the version it was stored at: the optimistic-concurrency token every
+/// update checks and HTTP exposes as the ETag.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: i64,
+}
+
 /// Why the database could not be made ready.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

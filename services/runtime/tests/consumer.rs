@@ -272,14 +272,20 @@ async fn replaying_a_dead_letter_processes_it_exactly_once() {
         .await;
 
     let admin = DeadLetterAdmin::new(&running.env.kafka, GROUP, &[CUSTOMER_EVENTS]);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let listed = loop {
-        let listed = admin.list(&DeadLetterFilter::default()).await.unwrap();
-        if !listed.is_empty() || std::time::Instant::now() > deadline {
-            break listed;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let admin = &admin;
+    let listed = orderflow_testkit::eventually(
+        "a dead letter",
+        Duration::from_secs(30),
+        move || async move {
+            let listed = admin.list(&DeadLetterFilter::default()).await.unwrap();
+            if listed.is_empty() {
+                Err(listed)
+            } else {
+                Ok(listed)
+            }
+        },
+    )
+    .await;
     assert_eq!(listed.len(), 1);
     assert_eq!(
         listed[0].event_type.as_deref(),
@@ -315,31 +321,33 @@ async fn wait_group_consumed(
         .create()
         .unwrap();
     let topic = kafka.topic(topic);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let metadata = consumer
-            .fetch_metadata(Some(&topic), Duration::from_secs(5))
-            .unwrap();
-        let mut list = rdkafka::TopicPartitionList::new();
-        for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
-            list.add_partition(&topic, partition.id());
-        }
-        let committed = consumer
-            .committed_offsets(list, Duration::from_secs(5))
-            .unwrap();
-        let consumed: i64 = committed
-            .elements()
-            .iter()
-            .filter_map(|e| e.offset().to_raw())
-            .filter(|o| *o > 0)
-            .sum();
-        if consumed >= records {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the group consumed {consumed} of {records} records of {topic}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (consumer, topic) = (&consumer, &topic);
+    orderflow_testkit::eventually(
+        "the group's committed offsets",
+        Duration::from_secs(30),
+        move || async move {
+            let metadata = consumer
+                .fetch_metadata(Some(topic), Duration::from_secs(5))
+                .unwrap();
+            let mut list = rdkafka::TopicPartitionList::new();
+            for partition in metadata.topics().iter().flat_map(|t| t.partitions()) {
+                list.add_partition(topic, partition.id());
+            }
+            let committed = consumer
+                .committed_offsets(list, Duration::from_secs(5))
+                .unwrap();
+            let consumed: i64 = committed
+                .elements()
+                .iter()
+                .filter_map(|e| e.offset().to_raw())
+                .filter(|o| *o > 0)
+                .sum();
+            if consumed >= records {
+                Ok(())
+            } else {
+                Err(format!("{consumed} of {records} records of {topic}"))
+            }
+        },
+    )
+    .await;
 }

@@ -2,9 +2,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use orderflow_testkit::Platform;
+use orderflow_testkit::{Platform, eventually};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -18,6 +18,7 @@ pub struct Shop {
     pub http: reqwest::Client,
 }
 
+#[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
     pub body: Value,
@@ -174,20 +175,16 @@ impl Shop {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Reply>,
     {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let reply = call().await;
-            if done(&reply) {
-                return reply;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "gave up after {PATIENCE:?}; last answer {} {}",
-                reply.status,
-                reply.body
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let (call, done) = (&call, &done);
+        eventually(
+            "an answer that satisfies the test",
+            PATIENCE,
+            move || async move {
+                let reply = call().await;
+                if done(&reply) { Ok(reply) } else { Err(reply) }
+            },
+        )
+        .await
     }
 }
 

@@ -6,12 +6,7 @@ use customer_domain::{Customer, CustomerId, CustomerStatus};
 use orderflow_runtime::http::PageRequest;
 use sqlx::PgConnection;
 
-/// An aggregate with the version it was stored at.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i64,
-}
+pub use orderflow_runtime::db::Versioned;
 
 /// Filters of the customer list.
 #[derive(Debug, Clone, Default)]

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use inventory_service::{MIGRATOR, app, config::Config};
@@ -171,28 +171,20 @@ impl TestApp {
     /// Polls `GET uri` with the admin token until `done` holds for the body, or panics at
     /// the deadline.
     pub async fn poll_admin(&self, uri: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + PATIENCE;
         let bearer = format!("Bearer {token}");
-        loop {
+        let (bearer, done) = (bearer.as_str(), &done);
+        orderflow_testkit::eventually(uri, PATIENCE, move || async move {
             let response = self
-                .call(
-                    Method::GET,
-                    uri,
-                    None,
-                    &[("authorization", bearer.as_str())],
-                )
+                .call(Method::GET, uri, None, &[("authorization", bearer)])
                 .await;
             assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
             if done(&response.body) {
-                return response.body;
+                Ok(response.body)
+            } else {
+                Err(response.body)
             }
-            assert!(
-                Instant::now() < deadline,
-                "{uri} is still {:?}",
-                response.body
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        })
+        .await
     }
 }
 

@@ -19,12 +19,7 @@ use uuid::Uuid;
 
 use super::timeline::{NewTimelineEntry, TimelineEntry};
 
-/// An aggregate with the version it was stored at.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i64,
-}
+pub use orderflow_runtime::db::Versioned;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {

@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
@@ -217,18 +217,12 @@ impl TestApp {
 
     /// Polls the order until `done` holds for it, or fails after [`PATIENCE`].
     pub async fn wait_order(&self, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
+        let done = &done;
+        orderflow_testkit::eventually(what, PATIENCE, move || async move {
             let order = self.order(id).await;
-            if done(&order) {
-                return order;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "waited for {what}; order is {order:#}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            if done(&order) { Ok(order) } else { Err(order) }
+        })
+        .await
     }
 
     // ----- messages -----
@@ -348,12 +342,9 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "waited in vain for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let check = &check;
+    orderflow_testkit::eventually(what, PATIENCE, move || async move {
+        check().await.ok_or("not yet")
+    })
+    .await
 }

@@ -9,12 +9,7 @@ use orderflow_runtime::messaging::OutboxError;
 use payment_domain::{CustomerId, OrderId, Payment, PaymentReply};
 use sqlx::PgConnection;
 
-/// An aggregate with the version it was stored at.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: i64,
-}
+pub use orderflow_runtime::db::Versioned;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {

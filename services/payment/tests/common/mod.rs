@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::Method;
 use orderflow_contracts::topics::{PAYMENT_COMMANDS, PAYMENT_EVENTS};
@@ -174,19 +174,12 @@ impl TestApp {
 
     /// Polls `GET uri` (admin) until `done` holds for the body, or panics at the deadline.
     pub async fn poll_admin(&self, uri: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + KAFKA_WAIT;
-        loop {
-            let response = self.admin(Method::GET, uri, None).await;
-            if done(&response.body) {
-                return response.body;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{uri} never satisfied the test: {:?}",
-                response.body
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let done = &done;
+        orderflow_testkit::eventually(uri, KAFKA_WAIT, move || async move {
+            let body = self.admin(Method::GET, uri, None).await.body;
+            if done(&body) { Ok(body) } else { Err(body) }
+        })
+        .await
     }
 }
 

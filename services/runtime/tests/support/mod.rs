@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use orderflow_contracts::{CustomerRegistered, TOPICS};
@@ -74,18 +74,15 @@ pub async fn enqueue(pool: &PgPool, events: &[CustomerRegistered]) -> Vec<Uuid> 
 
 /// Polls until `sql` (a count) reaches `expected`, or panics at the deadline.
 pub async fn wait_count(pool: &PgPool, sql: &'static str, expected: i64, timeout: Duration) {
-    let deadline = Instant::now() + timeout;
-    loop {
+    orderflow_testkit::eventually(sql, timeout, move || async move {
         let count: i64 = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
         if count == expected {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{count}, expected {expected}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "`{sql}` is {count}, expected {expected}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    })
+    .await
 }
 
 pub async fn wait_published(pool: &PgPool, expected: i64, timeout: Duration) {
