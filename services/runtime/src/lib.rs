@@ -1,7 +1,7 @@
 //! What every OrderFlow service binary shares, so that each `main.rs` stays a page of wiring:
 //! typed configuration, telemetry, the HTTP stack (health, metrics, docs, problem+json,
-//! correlation ids, graceful shutdown), PostgreSQL with embedded migrations, and the
-//! in-transaction domain event dispatcher.
+//! correlation ids, graceful shutdown), PostgreSQL with embedded migrations, the
+//! in-transaction domain event dispatcher and the unit of work that uses it.
 
 pub mod clock;
 pub mod config;
@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod problem;
 pub mod service;
 pub mod telemetry;
+pub mod unit_of_work;
 
 pub use problem::{AppError, FieldError, FieldErrors, Problem};
 

@@ -8,7 +8,8 @@ use orderflow_runtime::AppError;
 use orderflow_runtime::clock::Clock;
 use orderflow_runtime::events::{EventContext, EventDispatcher};
 use orderflow_runtime::http::{IfMatch, Page};
-use sqlx::PgPool;
+use orderflow_runtime::unit_of_work::{self, VersionedRepository};
+use sqlx::{PgConnection, PgPool};
 
 use super::commands::{ChangeAddress, ChangeEmail, CustomerQuery, RegisterCustomer};
 use super::ports::{CustomerRepository, RepositoryError, Versioned};
@@ -135,8 +136,8 @@ impl<R: CustomerRepository> CustomerService<R> {
         self.modify(id, if_match, context, Customer::activate).await
     }
 
-    /// Loads, checks the client's version, applies `change` and stores the result with the
-    /// events it recorded, all in one transaction. A change that records nothing writes nothing.
+    /// Applies `change` through the runtime's unit of work (load, If-Match, store with the
+    /// recorded events, one transaction).
     async fn modify(
         &self,
         id: CustomerId,
@@ -144,43 +145,49 @@ impl<R: CustomerRepository> CustomerService<R> {
         context: &EventContext,
         change: impl FnOnce(&mut Customer, DateTime<Utc>) -> Result<(), CustomerError>,
     ) -> Result<Versioned<Customer>, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let Versioned {
-            value: mut customer,
-            version,
-        } = self
-            .repository
-            .find(&mut tx, id)
-            .await
-            .map_err(repository_error)?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(version)?;
-        change(&mut customer, self.clock.now()).map_err(domain_error)?;
-        let events = customer.take_events();
-        if events.is_empty() {
-            return Ok(Versioned {
-                value: customer,
-                version,
-            });
+        let now = self.clock.now();
+        unit_of_work::modify(
+            &self.pool,
+            &Stored(&self.repository),
+            &self.dispatcher,
+            id,
+            if_match,
+            context,
+            |customer| {
+                change(customer, now).map_err(domain_error)?;
+                Ok(customer.take_events())
+            },
+        )
+        .await
+    }
+}
+
+/// The repository as the unit of work sees it.
+struct Stored<'a, R>(&'a R);
+
+impl<R: CustomerRepository> VersionedRepository<Customer> for Stored<'_, R> {
+    type Id = CustomerId;
+    const KIND: &'static str = "customer";
+
+    async fn load(
+        &self,
+        conn: &mut PgConnection,
+        id: CustomerId,
+    ) -> Result<Option<Versioned<Customer>>, AppError> {
+        self.0.find(conn, id).await.map_err(repository_error)
+    }
+
+    async fn store(
+        &self,
+        conn: &mut PgConnection,
+        customer: &Customer,
+        expected: i64,
+    ) -> Result<Option<i64>, AppError> {
+        match self.0.update(conn, customer, expected).await {
+            Ok(version) => Ok(Some(version)),
+            Err(RepositoryError::VersionConflict { .. }) => Ok(None),
+            Err(other) => Err(repository_error(other)),
         }
-        let version = self
-            .repository
-            .update(&mut tx, &customer, version)
-            .await
-            .map_err(|err| match err {
-                RepositoryError::VersionConflict { expected } if if_match.0.is_some() => {
-                    AppError::PreconditionFailed(format!(
-                        "version {expected} was replaced while this change was applied"
-                    ))
-                }
-                other => repository_error(other),
-            })?;
-        self.dispatcher.dispatch(&mut tx, context, &events).await?;
-        tx.commit().await?;
-        Ok(Versioned {
-            value: customer,
-            version,
-        })
     }
 }
 

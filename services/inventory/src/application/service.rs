@@ -8,7 +8,8 @@ use orderflow_runtime::AppError;
 use orderflow_runtime::clock::Clock;
 use orderflow_runtime::events::{EventContext, EventDispatcher};
 use orderflow_runtime::http::{IfMatch, Page};
-use sqlx::PgPool;
+use orderflow_runtime::unit_of_work::{self, VersionedRepository};
+use sqlx::{PgConnection, PgPool};
 
 use super::commands::{AdjustStock, CreateProduct, ProductQuery, UpdateProduct};
 use super::ports::{ProductRepository, RepositoryError, Versioned};
@@ -122,8 +123,8 @@ impl<R: ProductRepository> ProductService<R> {
         .await
     }
 
-    /// Loads, checks the client's version, applies `change` and stores the result with the
-    /// events it recorded, all in one transaction. A change that records nothing writes nothing.
+    /// Applies `change` through the runtime's unit of work (load, If-Match, store with the
+    /// recorded events, one transaction).
     async fn modify(
         &self,
         id: ProductId,
@@ -131,43 +132,49 @@ impl<R: ProductRepository> ProductService<R> {
         context: &EventContext,
         change: impl FnOnce(&mut Product, DateTime<Utc>) -> Result<(), InventoryError>,
     ) -> Result<Versioned<Product>, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let Versioned {
-            value: mut product,
-            version,
-        } = self
-            .repository
-            .find(&mut tx, id)
-            .await
-            .map_err(repository_error)?
-            .ok_or_else(|| not_found(id))?;
-        if_match.check(version)?;
-        change(&mut product, self.clock.now()).map_err(domain_error)?;
-        let events = product.take_events();
-        if events.is_empty() {
-            return Ok(Versioned {
-                value: product,
-                version,
-            });
+        let now = self.clock.now();
+        unit_of_work::modify(
+            &self.pool,
+            &Stored(&self.repository),
+            &self.dispatcher,
+            id,
+            if_match,
+            context,
+            |product| {
+                change(product, now).map_err(domain_error)?;
+                Ok(product.take_events())
+            },
+        )
+        .await
+    }
+}
+
+/// The repository as the unit of work sees it.
+struct Stored<'a, R>(&'a R);
+
+impl<R: ProductRepository> VersionedRepository<Product> for Stored<'_, R> {
+    type Id = ProductId;
+    const KIND: &'static str = "product";
+
+    async fn load(
+        &self,
+        conn: &mut PgConnection,
+        id: ProductId,
+    ) -> Result<Option<Versioned<Product>>, AppError> {
+        self.0.find(conn, id).await.map_err(repository_error)
+    }
+
+    async fn store(
+        &self,
+        conn: &mut PgConnection,
+        product: &Product,
+        expected: i64,
+    ) -> Result<Option<i64>, AppError> {
+        match self.0.update(conn, product, expected).await {
+            Ok(version) => Ok(Some(version)),
+            Err(RepositoryError::VersionConflict { .. }) => Ok(None),
+            Err(other) => Err(repository_error(other)),
         }
-        let version = self
-            .repository
-            .update(&mut tx, &product, version)
-            .await
-            .map_err(|err| match err {
-                RepositoryError::VersionConflict { expected } if if_match.0.is_some() => {
-                    AppError::PreconditionFailed(format!(
-                        "version {expected} was replaced while this change was applied"
-                    ))
-                }
-                other => repository_error(other),
-            })?;
-        self.dispatcher.dispatch(&mut tx, context, &events).await?;
-        tx.commit().await?;
-        Ok(Versioned {
-            value: product,
-            version,
-        })
     }
 }
 
