@@ -200,9 +200,10 @@ impl ServiceProcess {
     }
 
     /// Graceful stop: SIGTERM, then SIGKILL if it has not ended within the grace period.
-    pub fn stop(&mut self) -> Result<(), TestkitError> {
+    /// Returns how it ended, or `None` when it was not running.
+    pub fn stop(&mut self) -> Result<Option<ExitStatus>, TestkitError> {
         let Some(mut child) = self.child.take() else {
-            return Ok(());
+            return Ok(None);
         };
         if child.try_wait()?.is_none() {
             crate::process::run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
@@ -215,8 +216,7 @@ impl ServiceProcess {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        child.wait()?;
-        Ok(())
+        Ok(Some(child.wait()?))
     }
 
     /// Abrupt stop: SIGKILL, as a crash would end it.

@@ -133,7 +133,8 @@ async fn run_services(
     .await;
     for process in &mut processes {
         match process.stop() {
-            Ok(()) => eprintln!("{} stopped", process.name()),
+            Ok(Some(status)) => eprintln!("{} stopped ({status})", process.name()),
+            Ok(None) => {}
             Err(err) => eprintln!("warning: stopping {}: {err}", process.name()),
         }
     }

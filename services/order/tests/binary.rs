@@ -5,13 +5,14 @@
 
 mod common;
 
-use std::process::Stdio;
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use chrono::Utc;
 use common::{PATIENCE, TestApp};
 use orderflow_contracts::topics::INVENTORY_COMMANDS;
 use orderflow_contracts::{CustomerRegistered, Money, ProductCreated};
+use orderflow_testkit::platform::{self, ServiceProcess};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -45,20 +46,26 @@ async fn the_binary_serves_consumes_relays_sweeps_and_stops_on_sigterm() {
     let port = orderflow_testkit::ports::free_port().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let kafka = &app.config.kafka;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_order-service"))
-        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", &app.database_url)
-        .env("KAFKA_BOOTSTRAP_SERVERS", &kafka.kafka_bootstrap_servers)
-        .env("KAFKA_TOPIC_PREFIX", &kafka.kafka_topic_prefix)
-        .env("SAGA_STEP_TIMEOUT_SECS", "1")
-        .env("SAGA_SWEEP_INTERVAL_MS", "100")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let env = [
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("KAFKA_BOOTSTRAP_SERVERS", &kafka.kafka_bootstrap_servers),
+        ("KAFKA_TOPIC_PREFIX", &kafka.kafka_topic_prefix),
+        ("SAGA_STEP_TIMEOUT_SECS", "1"),
+        ("SAGA_SWEEP_INTERVAL_MS", "100"),
+        ("RUST_LOG", "warn"),
+    ];
+    let mut service = ServiceProcess::start(
+        platform::spec("order").unwrap(),
+        PathBuf::from(env!("CARGO_BIN_EXE_order-service")),
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        env.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        platform::binary_dir().join(format!("order-service-{port}.log")),
+    )
+    .unwrap();
+    service.wait_ready(platform::READY_TIMEOUT).await.unwrap();
     let client = reqwest::Client::new();
-    until_status(&client, |c| c.get(format!("{base}/health/ready")), 200).await;
 
     let customer = Uuid::now_v7();
     let product = Uuid::now_v7();
@@ -133,16 +140,6 @@ async fn the_binary_serves_consumes_relays_sweeps_and_stops_on_sigterm() {
         .await;
     assert_eq!(order["cancellationReason"], "timed out waiting for stock");
 
-    let pid = child.id().unwrap().to_string();
-    let signalled = tokio::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .unwrap();
-    assert!(signalled.success());
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("the service stops within 30 s of SIGTERM")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    let status = service.stop().unwrap().expect("the service was running");
+    assert!(status.success(), "stops cleanly on SIGTERM: {status}");
 }
