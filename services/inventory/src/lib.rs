@@ -100,15 +100,15 @@ pub fn relay(pool: PgPool, config: &config::Config) -> anyhow::Result<OutboxRela
 /// The consumer of the saga's stock commands. It suffers the faults of `config.admin.faults`,
 /// the same ones the app's `/admin/faults` sets when both come from one configuration.
 pub fn consumer(pool: PgPool, config: &config::Config) -> Result<ConsumerRunner, KafkaError> {
-    let handler = StockCommandHandler::new(
-        Arc::new(reservation_service(pool.clone())),
-        config.admin.faults.clone(),
-    );
+    let handler = StockCommandHandler::new(Arc::new(reservation_service(pool.clone())));
     let handlers = Handlers::new()
         .on::<ReserveStock>(handler.clone())
         .on::<ReleaseStock>(handler.clone())
         .on::<CommitStock>(handler);
-    ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers)
+    Ok(
+        ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers)?
+            .with_faults(config.admin.faults.clone()),
+    )
 }
 
 /// Loads the demo catalogue, skipping SKUs that exist; see the crate documentation.

@@ -95,15 +95,15 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
 /// The consumer group "order": product and customer events for the read models, stock and
 /// payment replies for the saga. Faults set on `/admin/faults` apply before each message.
 pub fn consumer(pool: PgPool, config: &config::Config) -> Result<ConsumerRunner, KafkaError> {
-    ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers(config))
+    Ok(
+        ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers(config))?
+            .with_faults(config.admin.faults.clone()),
+    )
 }
 
 fn handlers(config: &config::Config) -> Handlers {
-    let read_models = ReadModelHandlers::new(PgStore, config.admin.faults.clone());
-    let replies = SagaReplies::new(
-        saga(config, Arc::new(SystemClock)),
-        config.admin.faults.clone(),
-    );
+    let read_models = ReadModelHandlers::new(PgStore);
+    let replies = SagaReplies::new(saga(config, Arc::new(SystemClock)));
     Handlers::new()
         .on::<ProductCreated>(read_models.clone())
         .on::<ProductUpdated>(read_models.clone())

@@ -82,9 +82,12 @@ pub fn consumer(pool: PgPool, config: &Config) -> Result<ConsumerRunner, KafkaEr
     // `app` refuses to start with invalid rules, so this only fires for a config built in
     // code; the runner's error type is Kafka's, hence the wrapping.
     let processor = processor(config).map_err(|err| KafkaError::ClientCreation(err.to_string()))?;
-    let commands = PaymentCommands::new(Arc::new(processor), config.admin.faults.clone());
+    let commands = PaymentCommands::new(Arc::new(processor));
     let handlers = Handlers::new()
         .on::<ProcessPayment>(commands.clone())
         .on::<RefundPayment>(commands);
-    ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers)
+    Ok(
+        ConsumerRunner::new(pool, &config.kafka, CONSUMER_GROUP, handlers)?
+            .with_faults(config.admin.faults.clone()),
+    )
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use orderflow_contracts::{CommitStock, ReleaseStock, ReserveStock};
 use orderflow_runtime::BoxFuture;
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::{Handler, HandlerError, Message};
 use sqlx::PgConnection;
 
@@ -16,16 +15,15 @@ use crate::application::{ReservationService, StockCommandError, StockReply};
 pub type PgReservationService =
     ReservationService<PgReservationRepository, PgProductRepository, StockAdjustmentLog>;
 
-/// Handles `ReserveStock`, `ReleaseStock` and `CommitStock`, after the injected faults.
+/// Handles `ReserveStock`, `ReleaseStock` and `CommitStock`.
 #[derive(Clone)]
 pub struct StockCommandHandler {
     service: Arc<PgReservationService>,
-    faults: Faults,
 }
 
 impl StockCommandHandler {
-    pub fn new(service: Arc<PgReservationService>, faults: Faults) -> Self {
-        Self { service, faults }
+    pub fn new(service: Arc<PgReservationService>) -> Self {
+        Self { service }
     }
 }
 
@@ -54,7 +52,6 @@ impl Handler<ReserveStock> for StockCommandHandler {
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             let reply = self
                 .service
                 .reserve(conn, &event, &message.context())
@@ -74,7 +71,6 @@ impl Handler<ReleaseStock> for StockCommandHandler {
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             let reply = self
                 .service
                 .release(conn, &event, &message.context())
@@ -94,7 +90,6 @@ impl Handler<CommitStock> for StockCommandHandler {
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             let reply = self
                 .service
                 .commit(conn, &event, &message.context())

@@ -8,7 +8,6 @@ use orderflow_contracts::{
 };
 use orderflow_kernel::{Currency, Money};
 use orderflow_runtime::BoxFuture;
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::{Handler, HandlerError, Message};
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -19,14 +18,12 @@ use crate::application::{CustomerRegistration, ProductInfo, ReadModels, Reposito
 #[derive(Clone)]
 pub struct ReadModelHandlers<S> {
     read_models: ReadModels<S>,
-    faults: Faults,
 }
 
 impl<S: Store> ReadModelHandlers<S> {
-    pub fn new(store: S, faults: Faults) -> Self {
+    pub fn new(store: S) -> Self {
         Self {
             read_models: ReadModels::new(store),
-            faults,
         }
     }
 
@@ -38,7 +35,6 @@ impl<S: Store> ReadModelHandlers<S> {
         price: orderflow_contracts::Money,
         as_of: DateTime<Utc>,
     ) -> Result<(), HandlerError> {
-        self.faults.before_message().await?;
         // A price the kernel cannot represent is the producer's bug: no retry fixes it.
         let currency = Currency::parse(&price.currency).map_err(HandlerError::permanent)?;
         let product = ProductInfo {
@@ -61,7 +57,6 @@ impl<S: Store> ReadModelHandlers<S> {
         active: bool,
         at: DateTime<Utc>,
     ) -> Result<(), HandlerError> {
-        self.faults.before_message().await?;
         self.read_models
             .customer_activity_changed(conn, CustomerId::from_uuid(id), active, at)
             .await
@@ -118,7 +113,6 @@ impl<S: Store> Handler<CustomerRegistered> for ReadModelHandlers<S> {
         _message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             let registration = CustomerRegistration {
                 id: CustomerId::from_uuid(event.customer_id),
                 name: format!("{} {}", event.first_name, event.last_name),
@@ -163,7 +157,6 @@ impl<S: Store> Handler<CustomerEmailChanged> for ReadModelHandlers<S> {
         _message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             self.read_models
                 .customer_email_changed(
                     conn,

@@ -8,7 +8,6 @@ use orderflow_contracts::{
     StockReservationFailed, StockReserved,
 };
 use orderflow_runtime::BoxFuture;
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::{Handler, HandlerError, Message};
 use serde_json::json;
 use sqlx::PgConnection;
@@ -19,21 +18,19 @@ use crate::application::{Cause, SagaCoordinator, SagaError, SagaTrigger, Store, 
 /// Hands each reply to the saga of its order.
 pub struct SagaReplies<S> {
     saga: Arc<SagaCoordinator<S>>,
-    faults: Faults,
 }
 
 impl<S> Clone for SagaReplies<S> {
     fn clone(&self) -> Self {
         Self {
             saga: Arc::clone(&self.saga),
-            faults: self.faults.clone(),
         }
     }
 }
 
 impl<S: Store> SagaReplies<S> {
-    pub fn new(saga: Arc<SagaCoordinator<S>>, faults: Faults) -> Self {
-        Self { saga, faults }
+    pub fn new(saga: Arc<SagaCoordinator<S>>) -> Self {
+        Self { saga }
     }
 
     async fn reply(
@@ -43,7 +40,6 @@ impl<S: Store> SagaReplies<S> {
         trigger: SagaTrigger,
         message: &Message,
     ) -> Result<(), HandlerError> {
-        self.faults.before_message().await?;
         let order_id = OrderId::from_uuid(order_id);
         let cause = cause(order_id, message);
         self.saga
@@ -62,7 +58,6 @@ impl<S: Store> SagaReplies<S> {
         detail: serde_json::Value,
         message: &Message,
     ) -> Result<(), HandlerError> {
-        self.faults.before_message().await?;
         let order_id = OrderId::from_uuid(order_id);
         self.saga
             .observe(conn, order_id, kind, detail, &cause(order_id, message))

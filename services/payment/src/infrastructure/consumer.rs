@@ -1,11 +1,10 @@
 //! The Kafka side of the saga's payment commands: handlers run by the consumer runner inside
-//! its transaction (the inbox row is already inserted), after the injected faults.
+//! its transaction (the inbox row is already inserted; the runner applies injected faults).
 
 use std::sync::Arc;
 
 use orderflow_contracts::{ProcessPayment, RefundPayment};
 use orderflow_runtime::BoxFuture;
-use orderflow_runtime::faults::Faults;
 use orderflow_runtime::messaging::{Handler, HandlerError, Message};
 use sqlx::PgConnection;
 
@@ -14,22 +13,19 @@ use crate::application::{PaymentProcessor, PaymentRepository, ProcessingError, R
 /// Handles both payment commands with one processor.
 pub struct PaymentCommands<R, P> {
     processor: Arc<PaymentProcessor<R, P>>,
-    faults: Faults,
 }
 
 impl<R, P> Clone for PaymentCommands<R, P> {
     fn clone(&self) -> Self {
         Self {
             processor: Arc::clone(&self.processor),
-            faults: self.faults.clone(),
         }
     }
 }
 
 impl<R, P> PaymentCommands<R, P> {
-    /// `faults` must be the instance `/admin/faults` changes.
-    pub fn new(processor: Arc<PaymentProcessor<R, P>>, faults: Faults) -> Self {
-        Self { processor, faults }
+    pub fn new(processor: Arc<PaymentProcessor<R, P>>) -> Self {
+        Self { processor }
     }
 }
 
@@ -49,7 +45,6 @@ impl<R: PaymentRepository, P: ReplyPublisher> Handler<ProcessPayment> for Paymen
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             self.processor
                 .process(conn, &event, &message.context())
                 .await
@@ -67,7 +62,6 @@ impl<R: PaymentRepository, P: ReplyPublisher> Handler<RefundPayment> for Payment
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            self.faults.before_message().await?;
             self.processor
                 .refund(conn, &event, &message.context())
                 .await

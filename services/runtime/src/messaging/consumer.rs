@@ -27,6 +27,7 @@ use super::dead_letter::{self, FailureHeaders};
 use super::kafka::KafkaConfig;
 use crate::BoxFuture;
 use crate::events::EventContext;
+use crate::faults::Faults;
 
 /// How a handler failed, which decides where the message goes next.
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +236,7 @@ pub struct ConsumerRunner {
     handlers: Handlers,
     producer: FutureProducer,
     config: ConsumerConfig,
+    faults: Faults,
 }
 
 impl ConsumerRunner {
@@ -251,11 +253,19 @@ impl ConsumerRunner {
             handlers,
             producer: kafka.producer()?,
             config: ConsumerConfig::default(),
+            faults: Faults::new(),
         })
     }
 
     pub fn with_config(mut self, config: ConsumerConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Injected faults (the ones `/admin/faults` sets) that every handled message suffers
+    /// first, inside its transaction: added latency, a transient or permanent failure, a crash.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
 
@@ -521,6 +531,7 @@ impl ConsumerRunner {
             tx.commit().await?;
             return Ok(Outcome::Duplicate);
         }
+        self.faults.before_message().await?;
         handler.handle(&mut tx, message).await?;
         tx.commit().await?;
         Ok(Outcome::Applied)
