@@ -14,6 +14,13 @@ pub enum TestkitError {
          or run a Docker engine"
     )]
     NoBroker,
+    #[error(
+        "no Redis available: set ORDERFLOW_TEST_REDIS_URL, install Redis \
+         (`apt-get install redis-server`, as .ci/run does), or run a Docker engine"
+    )]
+    NoRedis,
+    #[error("Redis did not start: {0}")]
+    RedisStart(String),
     #[error("the broker did not start: {0}")]
     BrokerStart(String),
     #[error("`{command}` failed: {detail}")]

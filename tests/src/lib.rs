@@ -6,7 +6,7 @@
 //! 3. a container through testcontainers where a Docker engine exists;
 //! 4. else an error that says what to install.
 //!
-//! Every test then gets its own database (later: key prefix, topic names), so tests run in
+//! Every test then gets its own database, Redis key prefix and topic names, so tests run in
 //! parallel without seeing each other's data.
 
 mod error;
@@ -18,12 +18,14 @@ pub mod postgres;
 mod process;
 mod provision;
 pub mod records;
+pub mod redis;
 mod wait;
 
 pub use error::TestkitError;
 pub use kafka::{TansuBroker, TestKafka};
 pub use platform::{Platform, SERVICES, ServiceProcess, ServiceSpec};
 pub use postgres::{PgCluster, PgClusterOptions, TestDatabase};
+pub use redis::{RedisServer, TestRedis};
 pub use wait::eventually;
 
 /// A fresh, empty PostgreSQL database for one test.
@@ -34,4 +36,9 @@ pub async fn database() -> Result<TestDatabase, TestkitError> {
 /// A Kafka-protocol broker and a topic prefix of this test's own.
 pub async fn kafka() -> Result<TestKafka, TestkitError> {
     kafka::kafka().await
+}
+
+/// Redis and a key prefix of this test's own.
+pub async fn redis() -> Result<TestRedis, TestkitError> {
+    redis::redis().await
 }

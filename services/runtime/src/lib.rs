@@ -13,6 +13,7 @@ pub mod http;
 pub mod messaging;
 pub mod metrics;
 pub mod problem;
+pub mod redis;
 pub mod service;
 pub mod telemetry;
 pub mod unit_of_work;

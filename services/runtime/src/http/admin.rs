@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,17 +23,21 @@ pub(crate) fn protect(routes: Router, token: String) -> Router {
 }
 
 async fn require_bearer(State(token): State<Arc<str>>, request: Request, next: Next) -> Response {
-    let presented = request
-        .headers()
+    if bearer_authorized(request.headers(), &token) {
+        next.run(request).await
+    } else {
+        AppError::Unauthorized.into_response()
+    }
+}
+
+/// Whether `headers` carry `Authorization: Bearer <token>`, compared in constant time; for
+/// code that guards admin requests without mounting them (the gateway forwards them).
+pub fn bearer_authorized(headers: &HeaderMap, token: &str) -> bool {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    match presented {
-        Some(presented) if constant_time_eq(presented.as_bytes(), token.as_bytes()) => {
-            next.run(request).await
-        }
-        _ => AppError::Unauthorized.into_response(),
-    }
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .is_some_and(|presented| constant_time_eq(presented.as_bytes(), token.as_bytes()))
 }
 
 /// Compares without an early exit, so response timing does not reveal the token.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Router, middleware};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -24,11 +24,28 @@ use crate::health::{ReadinessCheck, run_checks};
 /// How long one readiness probe may take before its dependency counts as down.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The Scalar page for a live document: it loads `/openapi.json` in the browser instead of
+/// embedding a copy taken when the router was built.
+const LIVE_DOCS_HTML: &str = r#"<!doctype html>
+<html>
+<head>
+    <title>$title</title>
+    <meta charset="utf-8"/>
+    <meta name="viewport" content="width=device-width, initial-scale=1"/>
+</head>
+<body>
+<script id="api-reference" data-url="/openapi.json"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+</body>
+</html>
+"#;
+
 /// A service's HTTP surface: its API plus the operational endpoints every service has.
 pub struct ServiceApp {
     service: &'static str,
     api: Router,
     openapi: OpenApi,
+    live_openapi: Option<MethodRouter>,
     checks: Vec<Arc<dyn ReadinessCheck>>,
     admin: Option<Router>,
     http: HttpConfig,
@@ -46,6 +63,7 @@ impl ServiceApp {
             service,
             api,
             openapi,
+            live_openapi: None,
             checks: Vec::new(),
             admin: None,
             http,
@@ -66,6 +84,14 @@ impl ServiceApp {
         self
     }
 
+    /// Serves `/openapi.json` with `route` instead of the fixed document given to `new`, and
+    /// lets `/docs` load it from there: for a document known only at run time, like the
+    /// gateway's merge of its upstreams' documents.
+    pub fn live_openapi(mut self, route: MethodRouter) -> Self {
+        self.live_openapi = Some(route);
+        self
+    }
+
     /// The complete router: API, `/health/live`, `/health/ready`, `/metrics`, `/openapi.json`,
     /// `/docs`, a problem+json fallback, and the middleware stack.
     pub fn into_router(self) -> Router {
@@ -73,8 +99,22 @@ impl ServiceApp {
             checks: self.checks.into(),
             metrics: crate::metrics::handle(self.service),
         };
-        let docs: Router = Scalar::with_url("/docs", self.openapi.clone()).into();
-        let openapi = Arc::new(self.openapi);
+        let (docs, openapi_route): (Router, MethodRouter) = match self.live_openapi {
+            Some(route) => (
+                Scalar::with_url("/docs", serde_json::Value::Null)
+                    .custom_html(LIVE_DOCS_HTML)
+                    .into(),
+                route,
+            ),
+            None => {
+                let docs = Scalar::with_url("/docs", self.openapi.clone()).into();
+                let openapi = Arc::new(self.openapi);
+                (
+                    docs,
+                    get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+                )
+            }
+        };
         let service = self.service;
         let operational = Router::new()
             .route(
@@ -86,10 +126,7 @@ impl ServiceApp {
             .route("/health/ready", get(ready))
             .route("/metrics", get(render_metrics))
             .with_state(ops)
-            .route(
-                "/openapi.json",
-                get(move || async move { axum::Json(openapi.as_ref().clone()) }),
-            );
+            .route("/openapi.json", openapi_route);
 
         self.api
             .merge(self.admin.unwrap_or_default())
@@ -138,10 +175,12 @@ async fn render_metrics(State(ops): State<Ops>) -> Response {
 }
 
 /// Serves `router` on `listener` until SIGINT/SIGTERM, then drains in-flight requests for at
-/// most `grace` before giving up on them.
+/// most `grace` before giving up on them. Handlers may extract the peer's
+/// `ConnectInfo<SocketAddr>` (the gateway limits rates per client address).
 pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
     let (drain_started_tx, drain_started_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         super::shutdown_signal().await;
         let _ = drain_started_tx.send(());
     });

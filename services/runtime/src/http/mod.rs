@@ -9,7 +9,7 @@ mod observe;
 mod pagination;
 mod shutdown;
 
-pub use admin::dead_letter_routes;
+pub use admin::{bearer_authorized, dead_letter_routes};
 pub use app::{ServiceApp, serve};
 pub use conditional::{IfMatch, etag};
 pub use correlation::{CORRELATION_HEADER, CorrelationId};

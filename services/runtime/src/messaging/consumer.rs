@@ -1,9 +1,9 @@
-//! The consumer runner: idempotent handling through the inbox, with retry topics and a
+//! The consumer runner: idempotent handling through an inbox, with retry topics and a
 //! dead-letter topic per consumer group (DESIGN.md §4).
 //!
-//! Per message: BEGIN; insert the inbox row (a duplicate commits and is skipped); run the
-//! handler on the same transaction; COMMIT; only then store the offset (auto offset store is
-//! off, so a rebalance or crash never commits an offset whose transaction did not commit).
+//! Per message: the inbox runs the handler unless the event was handled before (see
+//! [`super::inbox`]); only then is the offset stored (auto offset store is off, so a
+//! rebalance or crash never commits an offset whose effect was not kept).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +24,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::dead_letter::{self, FailureHeaders};
+use super::inbox::{Handling, Inbox, Outcome, PgInbox};
 use super::kafka::KafkaConfig;
 use crate::BoxFuture;
 use crate::events::EventContext;
@@ -91,21 +92,22 @@ impl Message {
     }
 }
 
-/// Handles one event type inside the consumer's transaction.
-pub trait Handler<E: IntegrationEvent>: Send + Sync + 'static {
+/// Handles one event type through the inbox's store: inside the consumer's transaction for
+/// [`PgInbox`] (`C = PgConnection`), on a Redis connection for [`super::RedisInbox`].
+pub trait Handler<E: IntegrationEvent, C: ?Sized = PgConnection>: Send + Sync + 'static {
     fn handle<'a>(
         &'a self,
-        conn: &'a mut PgConnection,
+        conn: &'a mut C,
         event: E,
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>>;
 }
 
 /// A handler with its event type erased, decoding the payload first.
-trait ErasedHandler: Send + Sync + 'static {
+pub(crate) trait ErasedHandler<C: ?Sized>: Send + Sync + 'static {
     fn handle<'a>(
         &'a self,
-        conn: &'a mut PgConnection,
+        conn: &'a mut C,
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>>;
 }
@@ -115,10 +117,10 @@ struct Typed<E, H> {
     _event: std::marker::PhantomData<fn() -> E>,
 }
 
-impl<E: IntegrationEvent, H: Handler<E>> ErasedHandler for Typed<E, H> {
+impl<C: ?Sized + 'static, E: IntegrationEvent, H: Handler<E, C>> ErasedHandler<C> for Typed<E, H> {
     fn handle<'a>(
         &'a self,
-        conn: &'a mut PgConnection,
+        conn: &'a mut C,
         message: &'a Message,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         match serde_json::from_slice::<E>(&message.payload) {
@@ -134,19 +136,36 @@ impl<E: IntegrationEvent, H: Handler<E>> ErasedHandler for Typed<E, H> {
 }
 
 /// The handlers of one consumer group, by event type.
-#[derive(Default, Clone)]
-pub struct Handlers {
-    by_type: HashMap<&'static str, Arc<dyn ErasedHandler>>,
+pub struct Handlers<C: ?Sized = PgConnection> {
+    by_type: HashMap<&'static str, Arc<dyn ErasedHandler<C>>>,
     topics: Vec<&'static str>,
 }
 
-impl Handlers {
+impl<C: ?Sized> Default for Handlers<C> {
+    fn default() -> Self {
+        Self {
+            by_type: HashMap::new(),
+            topics: Vec::new(),
+        }
+    }
+}
+
+impl<C: ?Sized> Clone for Handlers<C> {
+    fn clone(&self) -> Self {
+        Self {
+            by_type: self.by_type.clone(),
+            topics: self.topics.clone(),
+        }
+    }
+}
+
+impl<C: ?Sized + 'static> Handlers<C> {
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Registers `handler` for `E` and subscribes to `E`'s topic.
-    pub fn on<E: IntegrationEvent>(mut self, handler: impl Handler<E>) -> Self {
+    pub fn on<E: IntegrationEvent>(mut self, handler: impl Handler<E, C>) -> Self {
         self.by_type.insert(
             E::EVENT_TYPE,
             Arc::new(Typed {
@@ -223,31 +242,38 @@ struct Paused {
     due: Instant,
 }
 
-/// What happened to one message.
-enum Outcome {
-    Applied,
-    Duplicate,
-}
-
-pub struct ConsumerRunner {
-    pool: PgPool,
+/// Consumes one group's topics and hands each message to its handler through the inbox `I`.
+pub struct ConsumerRunner<I: Inbox = PgInbox> {
+    inbox: I,
     kafka: KafkaConfig,
     group: String,
-    handlers: Handlers,
+    handlers: Handlers<I::Conn>,
     producer: FutureProducer,
     config: ConsumerConfig,
     faults: Faults,
 }
 
-impl ConsumerRunner {
+impl ConsumerRunner<PgInbox> {
+    /// A runner whose handlers write in the inbox's PostgreSQL transaction.
     pub fn new(
         pool: PgPool,
         kafka: &KafkaConfig,
         group: impl Into<String>,
         handlers: Handlers,
     ) -> Result<Self, KafkaError> {
+        Self::with_inbox(PgInbox(pool), kafka, group, handlers)
+    }
+}
+
+impl<I: Inbox> ConsumerRunner<I> {
+    pub fn with_inbox(
+        inbox: I,
+        kafka: &KafkaConfig,
+        group: impl Into<String>,
+        handlers: Handlers<I::Conn>,
+    ) -> Result<Self, KafkaError> {
         Ok(Self {
-            pool,
+            inbox,
             kafka: kafka.clone(),
             group: group.into(),
             handlers,
@@ -481,7 +507,12 @@ impl ConsumerRunner {
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
-            match self.apply(handler.as_ref(), &message, record).await {
+            let handling = Handling {
+                handler: handler.as_ref(),
+                message: &message,
+                faults: &self.faults,
+            };
+            match self.inbox.apply(&self.group, handling).await {
                 Err(HandlerError::Transient(reason)) if attempt < self.config.quick_attempts => {
                     tracing::debug!(group = %self.group, %reason, attempt, "transient failure; retrying in process");
                     tokio::time::sleep(self.config.quick_backoff * attempt).await;
@@ -504,37 +535,6 @@ impl ConsumerRunner {
                     .await
             }
         }
-    }
-
-    /// One attempt: inbox row, handler and commit in one transaction.
-    async fn apply(
-        &self,
-        handler: &dyn ErasedHandler,
-        message: &Message,
-        record: &BorrowedMessage<'_>,
-    ) -> Result<Outcome, HandlerError> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO inbox_message (consumer_group, event_id, topic, kafka_partition, kafka_offset, event_type)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(&self.group)
-        .bind(message.headers.id)
-        .bind(&message.topic)
-        .bind(record.partition())
-        .bind(record.offset())
-        .bind(&message.headers.event_type)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            tx.commit().await?;
-            return Ok(Outcome::Duplicate);
-        }
-        self.faults.before_message().await?;
-        handler.handle(&mut tx, message).await?;
-        tx.commit().await?;
-        Ok(Outcome::Applied)
     }
 
     fn store_offset(&self, consumer: &StreamConsumer<LagContext>, record: &BorrowedMessage<'_>) {
