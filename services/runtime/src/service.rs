@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::BoxFuture;
 use crate::config::HttpConfig;
-use crate::messaging::{ConsumerRunner, OutboxRelay};
+use crate::messaging::{ConsumerRunner, Inbox, OutboxRelay};
 
 /// Longest pause between attempts to restart a consumer that stopped with an error.
 const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(30);
@@ -42,9 +42,9 @@ impl Workers {
 
     /// Consumes a group's topics. A consumer that fails (the broker is unreachable at start,
     /// say) is started again with a growing back-off instead of leaving the service deaf.
-    pub fn consumer(
+    pub fn consumer<I: Inbox>(
         self,
-        make: impl Fn() -> Result<ConsumerRunner, rdkafka::error::KafkaError> + Send + 'static,
+        make: impl Fn() -> Result<ConsumerRunner<I>, rdkafka::error::KafkaError> + Send + 'static,
     ) -> Self {
         self.task("consumer", move |stop| async move {
             let mut backoff = Duration::from_millis(500);
