@@ -32,6 +32,19 @@ async fn a_malformed_customer_id_is_a_bad_request() {
 }
 
 #[tokio::test]
+async fn the_notification_resource_lists_by_customer_and_requires_one() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .get(&format!("/notifications?customerId={}", Uuid::now_v7()))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    assert_eq!(response.body["items"], serde_json::json!([]));
+    let response = app.get("/notifications").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.content_type(), "application/problem+json");
+}
+
+#[tokio::test]
 async fn invalid_paging_is_a_bad_request_naming_the_field() {
     let app = TestApp::spawn().await;
     let uri = format!("/customers/{}/notifications?per_page=0", Uuid::now_v7());

@@ -28,6 +28,7 @@ struct ApiDoc;
 pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(handlers::list))
+        .routes(routes!(handlers::search))
         .with_state(state)
         .split_for_parts()
 }
