@@ -2,6 +2,7 @@
 //! engine (its in-memory engine reports wrong watermarks; do not use it).
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -105,6 +106,9 @@ impl TansuBroker {
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
+            // Its own process group: a Ctrl-C at the terminal reaches only its owner, which
+            // stops it after the services that use it.
+            .process_group(0)
             .spawn()?;
         // The watchdog kills whichever process is current when the test process ends.
         std::fs::write(self.dir.join("tansu.pid"), child.id().to_string())?;

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgConnection, PgPool};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgPool};
 use tokio::sync::OnceCell;
 
 use crate::process::{hand_over, is_root, run, unprivileged, watchdog};
@@ -156,22 +156,7 @@ impl PgCluster {
 
     /// Creates `name` unless it exists.
     pub async fn ensure_database(&self, name: &str) -> Result<(), TestkitError> {
-        let mut admin = PgConnection::connect(&self.url("postgres")).await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(name)
-                .fetch_one(&mut admin)
-                .await?;
-        if !exists {
-            sqlx::query(AssertSqlSafe(format!(
-                "CREATE DATABASE \"{}\"",
-                name.replace('"', "\"\"")
-            )))
-            .execute(&mut admin)
-            .await?;
-        }
-        admin.close().await?;
-        Ok(())
+        ensure_database(&self.url("postgres"), name).await.map(drop)
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -181,6 +166,28 @@ impl PgCluster {
     fn log_file(&self) -> PathBuf {
         self.root.join("server.log")
     }
+}
+
+/// Creates `name` on the server `admin_url` connects to unless it exists, and returns the
+/// URL of that database: for a launcher given a server instead of starting one.
+pub async fn ensure_database(admin_url: &str, name: &str) -> Result<String, TestkitError> {
+    let options: PgConnectOptions = admin_url.parse()?;
+    let mut admin = options.connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE DATABASE \"{}\"",
+            name.replace('"', "\"\"")
+        )))
+        .execute(&mut admin)
+        .await?;
+    }
+    admin.close().await?;
+    Ok(options.database(name).to_url_lossy().to_string())
 }
 
 /// The directory holding `initdb` and `pg_ctl`: from PATH, else the newest Debian install.

@@ -5,7 +5,8 @@
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::TestkitError;
 
@@ -52,6 +53,22 @@ pub(crate) fn run(command: &mut Command) -> Result<Output, TestkitError> {
             ),
         })
     }
+}
+
+/// Graceful stop of a child: SIGTERM, then SIGKILL if it has not ended within `grace`.
+pub(crate) fn terminate(child: &mut Child, grace: Duration) -> Result<ExitStatus, TestkitError> {
+    if child.try_wait()?.is_none() {
+        run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
+        let deadline = Instant::now() + grace;
+        while child.try_wait()?.is_none() {
+            if Instant::now() > deadline {
+                child.kill()?;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    Ok(child.wait()?)
 }
 
 /// Makes `dir` owned by the service account when we are root, so the server may write it.

@@ -1,13 +1,20 @@
 //! `cargo xtask`: the project's automation.
 //!
-//! - `up`: the whole platform on this machine, with self-provisioned infrastructure;
-//! - `down [--purge]`: stops leftovers of `up`, and with `--purge` deletes its data;
+//! - `up [--debug]`: the whole platform on this machine, with self-provisioned infrastructure;
+//! - `status`: what `up` runs and whether each part is ready;
+//! - `down [--purge]`: stops `up` and its leftovers, and with `--purge` deletes its data;
 //! - `bench [messaging|saga]`: the messaging benchmark (relay vs raw producer), or the saga's
 //!   end-to-end latency and the services' memory;
 //! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
+mod console;
+mod guide;
 mod infra;
+mod lock;
+mod provision;
+mod state;
+mod status;
 mod test;
 mod up;
 
@@ -30,13 +37,20 @@ enum Bench {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the platform: PostgreSQL on 55432 and every service on its default port.
+    /// Build and start the whole platform: PostgreSQL (55432), Redis (56379) and the broker
+    /// (59092) unless ORDERFLOW_DATABASE_URL, ORDERFLOW_REDIS_URL or ORDERFLOW_KAFKA_BOOTSTRAP
+    /// name servers to use, then every service on its default port, the gateway on 8080.
     Up {
-        /// Build and run optimised binaries.
+        /// Build and run unoptimised binaries: a faster build, slower services.
         #[arg(long)]
+        debug: bool,
+        /// Optimised binaries: the default; accepted for old scripts.
+        #[arg(long, hide = true, conflicts_with = "debug")]
         release: bool,
     },
-    /// Stop what `up` left running.
+    /// Show what `up` runs and whether each part is ready; fails when one is not.
+    Status,
+    /// Stop a running `up` and whatever a killed one left running.
     Down {
         /// Also delete `.orderflow/` (all local data).
         #[arg(long)]
@@ -69,7 +83,15 @@ fn workspace_root() -> PathBuf {
 fn main() -> anyhow::Result<()> {
     let root = workspace_root();
     match Cli::parse().command {
-        Command::Up { release } => up::run(&root, release),
+        Command::Up { debug, release: _ } => up::run(
+            &root,
+            if debug {
+                up::Profile::Debug
+            } else {
+                up::Profile::Release
+            },
+        ),
+        Command::Status => status::run(&root),
         Command::Down { purge } => up::down(&root, purge),
         Command::Bench {
             which: Bench::Messaging,
@@ -103,5 +125,44 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Test { nextest_args } => test::run(&root, &nextest_args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("cargo xtask").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+    }
+
+    #[test]
+    fn up_builds_release_binaries_unless_asked_for_debug_ones() {
+        assert!(matches!(
+            parse(&["up"]),
+            Ok(Command::Up {
+                debug: false,
+                release: false
+            })
+        ));
+        assert!(matches!(
+            parse(&["up", "--debug"]),
+            Ok(Command::Up { debug: true, .. })
+        ));
+        assert!(matches!(
+            parse(&["up", "--release"]),
+            Ok(Command::Up { debug: false, .. })
+        ));
+        assert!(parse(&["up", "--debug", "--release"]).is_err());
+    }
+
+    #[test]
+    fn status_and_down_parse() {
+        assert!(matches!(parse(&["status"]), Ok(Command::Status)));
+        assert!(matches!(
+            parse(&["down", "--purge"]),
+            Ok(Command::Down { purge: true })
+        ));
     }
 }

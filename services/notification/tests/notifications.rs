@@ -50,10 +50,15 @@ async fn a_registration_is_welcomed_by_name() {
         (Some(1), Some(100), Some(1))
     );
     let by_query = app
-        .get(&format!("/notifications?customerId={customer}&per_page=100"))
+        .get(&format!(
+            "/notifications?customerId={customer}&per_page=100"
+        ))
         .await
         .body;
-    assert_eq!(by_query, page, "GET /notifications?customerId= lists the same");
+    assert_eq!(
+        by_query, page,
+        "GET /notifications?customerId= lists the same"
+    );
     let metrics = app.get("/metrics").await.body;
     let metrics = metrics.as_str().unwrap();
     assert!(

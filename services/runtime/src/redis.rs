@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use clap::Args;
 
 use crate::BoxFuture;
 use crate::health::ReadinessCheck;
@@ -53,7 +53,8 @@ pub enum RedisStartError {
 /// Connects, retrying while Redis starts (compose and Kubernetes start things in any order).
 /// The manager reconnects by itself later; commands fail fast while Redis is away.
 pub async fn connect(config: &RedisConfig) -> Result<ConnectionManager, RedisStartError> {
-    let client = ::redis::Client::open(config.redis_url.as_str()).map_err(RedisStartError::InvalidUrl)?;
+    let client =
+        ::redis::Client::open(config.redis_url.as_str()).map_err(RedisStartError::InvalidUrl)?;
     let manager_config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(Duration::from_secs(2)));

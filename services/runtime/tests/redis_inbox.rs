@@ -77,7 +77,11 @@ impl Running {
             list: redis.key("applied"),
             transient_failures: Arc::new(AtomicU32::new(transient_failures)),
         };
-        let inbox = RedisInbox::new(conn.clone(), &redis.redis_key_prefix, Duration::from_secs(600));
+        let inbox = RedisInbox::new(
+            conn.clone(),
+            &redis.redis_key_prefix,
+            Duration::from_secs(600),
+        );
         let runner = ConsumerRunner::with_inbox(
             inbox,
             &kafka,
@@ -152,7 +156,12 @@ async fn a_redelivered_event_has_one_effect() {
     // Same key, same partition: once the marker is applied, the duplicate has been seen.
     let applied = running.wait_applied(2).await;
     assert_eq!(applied, vec![first.to_string(), marker.to_string()]);
-    let state: String = running.conn.clone().get(running.inbox_key(first)).await.unwrap();
+    let state: String = running
+        .conn
+        .clone()
+        .get(running.inbox_key(first))
+        .await
+        .unwrap();
     assert_eq!(state, "handled");
     running.stop().await;
 }
