@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use orderflow_testkit::{PgCluster, TansuBroker};
+use orderflow_testkit::{PgCluster, RedisServer, TansuBroker};
 
 use crate::infra::{self, cargo};
 
@@ -29,12 +29,15 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
     // Likewise one broker; tests isolate themselves with topic prefixes of their own.
     let broker =
         TansuBroker::start_ephemeral().context("starting the tansu broker for the tests")?;
+    // And one Redis; tests isolate themselves with key prefixes of their own.
+    let redis = RedisServer::start_ephemeral().context("starting Redis for the tests")?;
     let outcome = infra::run(
         cargo(root)
             .args(["nextest", "run", "--workspace", "--no-fail-fast"])
             .args(nextest_args)
             .env("ORDERFLOW_TEST_DATABASE_URL", postgres.url("postgres"))
-            .env("ORDERFLOW_TEST_KAFKA_BOOTSTRAP", broker.bootstrap()),
+            .env("ORDERFLOW_TEST_KAFKA_BOOTSTRAP", broker.bootstrap())
+            .env("ORDERFLOW_TEST_REDIS_URL", redis.url()),
     )
     .and_then(|()| infra::run(cargo(root).args(["test", "--workspace", "--doc"])));
     if let Err(err) = postgres.stop() {

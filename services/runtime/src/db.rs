@@ -1,12 +1,13 @@
 //! The service's PostgreSQL pool, with its embedded migrations applied at start-up.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::BoxFuture;
+use crate::backoff::retry_connect;
 use crate::config::DatabaseConfig;
 use crate::health::ReadinessCheck;
 
@@ -53,25 +54,15 @@ pub async fn connect(config: &DatabaseConfig, migrator: &Migrator) -> Result<PgP
     let pool_options = PgPoolOptions::new()
         .max_connections(config.database_max_connections)
         .acquire_timeout(Duration::from_secs(5));
-    let started = Instant::now();
     let budget = Duration::from_secs(config.database_connect_timeout_secs);
-    let mut backoff = Duration::from_millis(100);
-    let pool = loop {
-        match pool_options.clone().connect_with(options.clone()).await {
-            Ok(pool) => break pool,
-            Err(err) if started.elapsed() + backoff < budget => {
-                tracing::warn!(%err, retry_in_ms = backoff.as_millis(), "database not reachable yet");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(2));
-            }
-            Err(source) => {
-                return Err(DbError::Unreachable {
-                    waited_secs: started.elapsed().as_secs(),
-                    source,
-                });
-            }
-        }
-    };
+    let pool = retry_connect("database", budget, || {
+        pool_options.clone().connect_with(options.clone())
+    })
+    .await
+    .map_err(|gave_up| DbError::Unreachable {
+        waited_secs: gave_up.waited.as_secs(),
+        source: gave_up.source,
+    })?;
     self::migrator(migrator).run(&pool).await?;
     Ok(pool)
 }

@@ -1,12 +1,13 @@
 //! Redis for the services that keep their state there (the notification context): typed
 //! configuration, a self-healing connection and the readiness check.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use clap::Args;
 
 use crate::BoxFuture;
+use crate::backoff::retry_connect;
 use crate::health::ReadinessCheck;
 
 /// How a service reaches Redis and names its keys.
@@ -58,25 +59,15 @@ pub async fn connect(config: &RedisConfig) -> Result<ConnectionManager, RedisSta
     let manager_config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(Duration::from_secs(2)));
-    let started = Instant::now();
     let budget = Duration::from_secs(config.redis_connect_timeout_secs);
-    let mut backoff = Duration::from_millis(100);
-    loop {
-        match ConnectionManager::new_with_config(client.clone(), manager_config.clone()).await {
-            Ok(manager) => return Ok(manager),
-            Err(err) if started.elapsed() + backoff < budget => {
-                tracing::warn!(%err, retry_in_ms = backoff.as_millis(), "Redis not reachable yet");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(2));
-            }
-            Err(source) => {
-                return Err(RedisStartError::Unreachable {
-                    waited_secs: started.elapsed().as_secs(),
-                    source,
-                });
-            }
-        }
-    }
+    retry_connect("Redis", budget, || {
+        ConnectionManager::new_with_config(client.clone(), manager_config.clone())
+    })
+    .await
+    .map_err(|gave_up| RedisStartError::Unreachable {
+        waited_secs: gave_up.waited.as_secs(),
+        source: gave_up.source,
+    })
 }
 
 /// Readiness: Redis answers `PING`.
