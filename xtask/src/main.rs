@@ -6,9 +6,11 @@
 //! - `bench [messaging|saga]`: the messaging benchmark (relay vs raw producer), or the saga's
 //!   end-to-end latency and the services' memory;
 //! - `schemas`: regenerates the contracts' JSON Schemas;
+//! - `crdgen`: regenerates the operator's CRD in `crds/`;
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
 mod console;
+mod crdgen;
 mod guide;
 mod infra;
 mod lock;
@@ -64,6 +66,8 @@ enum Command {
     },
     /// Regenerate the integration events' JSON Schemas in `contracts/schemas/`.
     Schemas,
+    /// Regenerate the OrderFlowPlatform CRD in `crds/` from the operator's Rust types.
+    Crdgen,
     /// Run the fmt check, clippy and the whole suite with cargo-nextest.
     Test {
         /// Extra arguments passed to `cargo nextest run`.
@@ -124,6 +128,7 @@ fn main() -> anyhow::Result<()> {
             println!("wrote {}", dir.display());
             Ok(())
         }
+        Command::Crdgen => crdgen::run(&root),
         Command::Test { nextest_args } => test::run(&root, &nextest_args),
     }
 }
@@ -164,5 +169,10 @@ mod tests {
             parse(&["down", "--purge"]),
             Ok(Command::Down { purge: true })
         ));
+    }
+
+    #[test]
+    fn crdgen_parses() {
+        assert!(matches!(parse(&["crdgen"]), Ok(Command::Crdgen)));
     }
 }

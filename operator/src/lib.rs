@@ -1,0 +1,7 @@
+//! The OrderFlow operator: the `OrderFlowPlatform` custom resource and what manages it.
+
+pub mod build;
+pub mod config;
+pub mod crd;
+
+pub use crd::{OrderFlowPlatform, OrderFlowPlatformSpec, OrderFlowPlatformStatus};
