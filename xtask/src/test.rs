@@ -1,8 +1,9 @@
 //! `cargo xtask test`: what CI runs.
 
 use std::path::Path;
+use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use orderflow_testkit::{PgCluster, RedisServer, TansuBroker};
 
 use crate::infra::{self, cargo};
@@ -43,7 +44,65 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
     if let Err(err) = postgres.stop() {
         eprintln!("warning: stopping the test PostgreSQL: {err}");
     }
-    outcome
+    outcome.and_then(|()| chart_test(root))
+}
+
+/// Renders the operator's Helm chart and checks it (`charts/tests`). Helm's own Go SDK does the
+/// rendering, through the pinned `helm-python-sdk` in a venv under the cache directory, so no
+/// helm binary is needed; the venv is rebuilt when `requirements.txt` changes.
+fn chart_test(root: &Path) -> anyhow::Result<()> {
+    let tests = root.join("charts/tests");
+    let requirements = tests.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("reading {}", requirements.display()))?;
+    let venv = orderflow_testkit::kafka::cache_dir().join("helm-venv");
+    let python = venv.join("bin/python");
+    let installed = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&installed).ok().as_deref() != Some(wanted.as_str()) {
+        create_venv(&venv)?;
+        infra::run(
+            Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                ])
+                .arg(&requirements),
+        )
+        .context("installing the chart test's Python packages (PyPI)")?;
+        std::fs::write(&installed, &wanted)
+            .with_context(|| format!("writing {}", installed.display()))?;
+    }
+    infra::run(
+        Command::new(&python)
+            .current_dir(root)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .args(["-m", "unittest", "discover", "--verbose", "-s"])
+            .arg(&tests),
+    )
+    .context("the Helm chart test failed")
+}
+
+fn create_venv(venv: &Path) -> anyhow::Result<()> {
+    let status = Command::new("python3")
+        .args(["-m", "venv", "--clear"])
+        .arg(venv)
+        .status();
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => bail!(
+            "`python3 -m venv {}` failed with {status}: the Helm chart test needs Python's venv \
+             module (on Debian and Ubuntu: apt-get install python3-venv)",
+            venv.display()
+        ),
+        Err(err) => bail!(
+            "cannot run python3 ({err}): the Helm chart test needs Python 3.10 or later with its \
+             venv module (on Debian and Ubuntu: apt-get install python3 python3-venv)"
+        ),
+    }
 }
 
 fn ensure_nextest(root: &Path) -> anyhow::Result<()> {
