@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod config;
+pub mod controller;
 pub mod crd;
+pub mod reconcile;
 
 pub use crd::{OrderFlowPlatform, OrderFlowPlatformSpec, OrderFlowPlatformStatus};

@@ -2,10 +2,17 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
 use clap::{Parser, Subcommand};
 use orderflow_operator::config::OperatorConfig;
 use orderflow_operator::crd;
+use orderflow_operator::reconcile::{Context, Requeue};
+use tokio::sync::watch;
 
 #[derive(Parser)]
 #[command(
@@ -30,7 +37,8 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Crd { out_dir: None }) => {
@@ -39,8 +47,83 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Crd { out_dir: Some(dir) }) => {
             println!("wrote {}", crd::write_crd(&dir)?.display());
         }
-        // The reconciler arrives with a later change; until then the binary states its plan.
-        None => println!("orderflow-operator {}", cli.config.describe()),
+        None => run(cli.config).await?,
     }
     Ok(())
+}
+
+/// Serves health and metrics, and runs the controller until SIGINT or SIGTERM.
+async fn run(config: OperatorConfig) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,kube=warn".into()),
+        )
+        .init();
+    tracing::info!("orderflow-operator {}", config.describe());
+    if config.leader_election {
+        tracing::warn!("leader election is not implemented yet: run a single replica");
+    }
+    let client = kube::Client::try_default()
+        .await
+        .context("cannot configure the Kubernetes client")?;
+    let context = Arc::new(Context::new(
+        client,
+        config.lease_namespace.clone(),
+        Requeue::default(),
+    ));
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let listener = tokio::net::TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.http_addr))?;
+    let router = Router::new()
+        .route("/health/live", get(|| async { "ok" }))
+        .route("/health/ready", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .with_state(Arc::clone(&context));
+    let server = axum::serve(listener, router)
+        .with_graceful_shutdown(until_stopped(stopped.clone()))
+        .into_future();
+    let controller = orderflow_operator::controller::run(
+        context,
+        config.watch_namespace.as_deref(),
+        until_stopped(stopped),
+    );
+    let (served, ()) = tokio::join!(server, controller);
+    served.context("the health and metrics server failed")
+}
+
+async fn metrics(State(context): State<Arc<Context>>) -> String {
+    context.metrics.render()
+}
+
+/// Completes on SIGINT, or SIGTERM where there is one (Kubernetes stops pods with it).
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => drop(signal.recv().await),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -1,0 +1,74 @@
+//! The controller: watches platforms and the objects they own, and runs the reconciler.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use kube::api::Api;
+use kube::runtime::controller::Controller;
+use kube::runtime::{WatchStreamExt, predicates, reflector, watcher};
+
+use crate::OrderFlowPlatform;
+use crate::build::MANAGED_BY;
+use crate::reconcile::{Context, error_chain, error_policy, reconcile};
+
+/// Label selector of every object the operator applies, whatever its platform.
+fn managed_selector() -> String {
+    format!("app.kubernetes.io/managed-by={MANAGED_BY}")
+}
+
+/// Runs the controller for the platforms in `namespace` (every namespace when `None`) until
+/// `shutdown` completes; reconciles in flight then finish.
+pub async fn run(
+    context: Arc<Context>,
+    namespace: Option<&str>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) {
+    let client = context.client.clone();
+    let owned = watcher::Config::default().labels(&managed_selector());
+    let platforms = scoped::<OrderFlowPlatform>(namespace, client.clone());
+    let (reader, writer) = reflector::store();
+    // Status writes bump no generation: reconciling on spec changes only stops the
+    // controller from waking itself up with its own status updates.
+    let trigger = reflector(writer, watcher(platforms, watcher::Config::default()))
+        .default_backoff()
+        .applied_objects()
+        .predicate_filter(predicates::generation, Default::default());
+    Controller::for_stream(trigger, reader)
+        .owns(
+            scoped::<Deployment>(namespace, client.clone()),
+            owned.clone(),
+        )
+        .owns(
+            scoped::<StatefulSet>(namespace, client.clone()),
+            owned.clone(),
+        )
+        .owns(scoped::<Service>(namespace, client.clone()), owned.clone())
+        .owns(
+            scoped::<ConfigMap>(namespace, client.clone()),
+            owned.clone(),
+        )
+        .owns(scoped::<Secret>(namespace, client), owned)
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, context)
+        .for_each(|result| async move {
+            match result {
+                Ok((platform, _)) => tracing::debug!(%platform, "reconciled"),
+                // Includes objects that fail to deserialize: logged, never fatal.
+                Err(error) => tracing::warn!(error = %error_chain(&error), "reconcile error"),
+            }
+        })
+        .await;
+}
+
+fn scoped<K>(namespace: Option<&str>, client: kube::Client) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(namespace) => Api::namespaced(client, namespace),
+        None => Api::all(client),
+    }
+}

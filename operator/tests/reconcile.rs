@@ -1,0 +1,442 @@
+//! The real controller, in-process, against the in-memory fake API server (a test double: no
+//! Kubernetes API server runs here) with its simulated kubelet marking workloads ready.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube_fake_api::{Cluster, FakeApi};
+use orderflow_operator::OrderFlowPlatform;
+use orderflow_operator::build::{
+    BuildContext, CONFIG_HASH_ANNOTATION, ExistingSecrets, desired_objects,
+};
+use orderflow_operator::controller;
+use orderflow_operator::reconcile::{Context, Requeue};
+use orderflow_testkit::eventually;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+const WAIT: Duration = Duration::from_secs(8);
+const NAMESPACE: &str = "default";
+const OPERATOR_NAMESPACE: &str = "orderflow-system";
+
+/// A running controller; [`Operator::stop`] shuts it down gracefully.
+struct Operator {
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Operator {
+    fn start(cluster: &Cluster) -> Self {
+        let requeue = Requeue {
+            ready: Duration::from_secs(60),
+            progressing: Duration::from_millis(100),
+            blocked: Duration::from_secs(60),
+            error_base: Duration::from_millis(50),
+            error_max: Duration::from_millis(500),
+        };
+        let context = Arc::new(Context::new(cluster.client(), OPERATOR_NAMESPACE, requeue));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            controller::run(context, Some(NAMESPACE), async move {
+                let _ = stop.await;
+            })
+            .await;
+        });
+        Self { shutdown, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.shutdown.send(());
+        tokio::time::timeout(WAIT, self.task)
+            .await
+            .expect("the controller stops")
+            .expect("the controller does not panic");
+    }
+}
+
+fn platform(spec: Value) -> OrderFlowPlatform {
+    serde_json::from_value(json!({
+        "apiVersion": "orderflow.io/v1alpha1",
+        "kind": "OrderFlowPlatform",
+        "metadata": { "name": "shop", "namespace": NAMESPACE },
+        "spec": spec,
+    }))
+    .expect("a valid platform")
+}
+
+fn minimal() -> OrderFlowPlatform {
+    platform(json!({ "version": "0.1.0" }))
+}
+
+async fn create(cluster: &Cluster, platform: &OrderFlowPlatform) {
+    platforms(cluster)
+        .create(&PostParams::default(), platform)
+        .await
+        .expect("the platform is created");
+}
+
+fn platforms(cluster: &Cluster) -> Api<OrderFlowPlatform> {
+    Api::namespaced(cluster.client(), NAMESPACE)
+}
+
+async fn patch_spec(cluster: &Cluster, spec: Value) {
+    platforms(cluster)
+        .patch(
+            "shop",
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": spec })),
+        )
+        .await
+        .expect("the platform is patched");
+}
+
+fn stored_platform(cluster: &Cluster) -> Value {
+    cluster
+        .get_json("OrderFlowPlatform", Some(NAMESPACE), "shop")
+        .expect("the platform exists")
+}
+
+fn condition(platform: &Value, type_: &str) -> Option<Value> {
+    platform["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == type_)
+        .cloned()
+}
+
+/// Waits for Ready=True with the status describing the current generation.
+async fn wait_ready(cluster: &Cluster) {
+    eventually(
+        "the platform to be Ready at its generation",
+        WAIT,
+        || async {
+            let platform = stored_platform(cluster);
+            let ready = condition(&platform, "Ready").ok_or("no Ready condition")?;
+            let current =
+                platform["status"]["observedGeneration"] == platform["metadata"]["generation"];
+            (ready["status"] == "True" && current)
+                .then_some(())
+                .ok_or_else(|| format!("status: {}", platform["status"]))
+        },
+    )
+    .await;
+}
+
+/// Config hash of every Deployment's pod template, by name.
+fn config_hashes(cluster: &Cluster) -> BTreeMap<String, String> {
+    cluster
+        .list_json("Deployment")
+        .into_iter()
+        .map(|deployment| {
+            let hash = deployment["spec"]["template"]["metadata"]["annotations"]
+                [CONFIG_HASH_ANNOTATION]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                deployment["metadata"]["name"].as_str().unwrap().to_owned(),
+                hash,
+            )
+        })
+        .collect()
+}
+
+fn is_platform_write(path: &str) -> bool {
+    path.contains("/orderflowplatforms/") || path.contains("/events")
+}
+
+#[tokio::test]
+async fn a_platform_gets_every_object_and_becomes_ready() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+
+    let stored: OrderFlowPlatform = serde_json::from_value(stored_platform(&cluster)).unwrap();
+    let context = BuildContext {
+        operator_namespace: OPERATOR_NAMESPACE,
+        existing_secrets: &ExistingSecrets::default(),
+    };
+    let desired = desired_objects(&stored, &context, &mut || "token".to_owned()).unwrap();
+    for object in &desired {
+        let kind = object.kind().as_str();
+        assert!(
+            cluster
+                .get_json(kind, Some(NAMESPACE), object.name())
+                .is_some(),
+            "{kind} {} exists",
+            object.name()
+        );
+    }
+    let status = &stored.status.unwrap();
+    assert_eq!(status.services_ready.as_deref(), Some("6/6"));
+    assert_eq!(
+        status.gateway_address.as_deref(),
+        Some("shop-gateway.default.svc:8080")
+    );
+    assert!(status.components.iter().any(|c| c.name == "postgres-order"));
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn services_wait_for_their_database_and_kafka() {
+    let (_, cluster) = FakeApi::new();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    eventually("Progressing to name the dependencies", WAIT, || async {
+        let platform = stored_platform(&cluster);
+        let progressing = condition(&platform, "Progressing").ok_or("no condition")?;
+        let message = progressing["message"].as_str().unwrap_or_default();
+        (message.contains("postgres-order") && message.contains("kafka"))
+            .then_some(())
+            .ok_or_else(|| message.to_owned())
+    })
+    .await;
+    assert!(
+        cluster
+            .get_json("Deployment", Some(NAMESPACE), "shop-order")
+            .is_none(),
+        "order waits for its database"
+    );
+    assert!(
+        cluster
+            .get_json("Deployment", Some(NAMESPACE), "shop-gateway")
+            .is_some(),
+        "the gateway has no database"
+    );
+
+    let _kubelet = cluster.run_kubelet();
+    wait_ready(&cluster).await;
+    assert!(
+        cluster
+            .get_json("Deployment", Some(NAMESPACE), "shop-order")
+            .is_some()
+    );
+    operator.stop().await;
+}
+
+/// The resourceVersion of every Deployment, by name.
+fn deployment_versions(cluster: &Cluster) -> BTreeMap<String, String> {
+    cluster
+        .list_json("Deployment")
+        .into_iter()
+        .map(|d| {
+            (
+                d["metadata"]["name"].as_str().unwrap().to_owned(),
+                d["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_spec_change_changes_only_what_it_concerns_and_config_rolls() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+    let versions = deployment_versions(&cluster);
+
+    // Extra env sits on the pod template itself, so only the order Deployment changes.
+    patch_spec(
+        &cluster,
+        json!({ "services": { "order": { "env": [{ "name": "FEATURE_X", "value": "on" }] } } }),
+    )
+    .await;
+    eventually(
+        "the order Deployment to carry the new env",
+        WAIT,
+        || async {
+            let order = cluster
+                .get_json("Deployment", Some(NAMESPACE), "shop-order")
+                .ok_or("no Deployment")?;
+            let env = order["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
+            env.contains("FEATURE_X").then_some(()).ok_or(env)
+        },
+    )
+    .await;
+    wait_ready(&cluster).await;
+    for (name, version) in deployment_versions(&cluster) {
+        if name != "shop-order" {
+            assert_eq!(version, versions[&name], "{name} is left as it was");
+        }
+    }
+
+    // The OTLP endpoint is configuration (ConfigMap) of every service: every hash rolls.
+    let hashes = config_hashes(&cluster);
+    patch_spec(
+        &cluster,
+        json!({ "observability": { "otlpEndpoint": "http://collector:4317" } }),
+    )
+    .await;
+    eventually("every config hash to roll", WAIT, || async {
+        let now = config_hashes(&cluster);
+        let unchanged: Vec<_> = hashes
+            .iter()
+            .filter(|(name, hash)| now.get(*name) == Some(*hash))
+            .map(|(name, _)| name.clone())
+            .collect();
+        unchanged
+            .is_empty()
+            .then_some(())
+            .ok_or_else(|| format!("{unchanged:?}"))
+    })
+    .await;
+    wait_ready(&cluster).await;
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_spec_is_degraded_and_touches_nothing() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    // The fake runs no CEL, as an apiserver with an older CRD would not.
+    create(
+        &cluster,
+        &platform(json!({
+            "version": "0.1.0",
+            "services": { "order": { "autoscaling": { "minReplicas": 5, "maxReplicas": 2 } } },
+        })),
+    )
+    .await;
+    eventually("Degraded to name the field", WAIT, || async {
+        let platform = stored_platform(&cluster);
+        let degraded = condition(&platform, "Degraded").ok_or("no Degraded condition")?;
+        let message = degraded["message"].as_str().unwrap_or_default();
+        (degraded["status"] == "True"
+            && message.contains("spec.services.order.autoscaling")
+            && platform["status"]["observedGeneration"] == 1)
+            .then_some(())
+            .ok_or_else(|| platform["status"].to_string())
+    })
+    .await;
+    let platform = stored_platform(&cluster);
+    assert_eq!(condition(&platform, "Ready").unwrap()["status"], "False");
+    assert_eq!(platform["status"]["phase"], "Degraded");
+    assert_eq!(cluster.count("Deployment"), 0);
+    assert_eq!(cluster.count("StatefulSet"), 0);
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn a_paused_platform_is_left_alone() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+    let before = config_hashes(&cluster);
+
+    cluster.clear_mutations();
+    patch_spec(
+        &cluster,
+        json!({ "paused": true, "services": { "order": { "env": [{ "name": "X", "value": "1" }] } } }),
+    )
+    .await;
+    eventually("the Paused condition", WAIT, || async {
+        let platform = stored_platform(&cluster);
+        let paused = condition(&platform, "Paused").ok_or("no Paused condition")?;
+        (paused["status"] == "True" && platform["status"]["phase"] == "Paused")
+            .then_some(())
+            .ok_or_else(|| platform["status"].to_string())
+    })
+    .await;
+    operator.stop().await;
+
+    let writes: Vec<_> = cluster
+        .mutations()
+        .into_iter()
+        .filter(|m| !is_platform_write(&m.path))
+        .collect();
+    assert!(writes.is_empty(), "no object is written: {writes:?}");
+    assert_eq!(config_hashes(&cluster), before);
+}
+
+#[tokio::test]
+async fn a_restarted_operator_changes_nothing() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+    operator.stop().await;
+
+    cluster.clear_mutations();
+    let operator = Operator::start(&cluster);
+    eventually("the new operator to reconcile", WAIT, || async {
+        cluster
+            .mutations()
+            .iter()
+            .any(|m| m.path.ends_with("/deployments/shop-gateway"))
+            .then_some(())
+            .ok_or("no apply of the gateway yet")
+    })
+    .await;
+    operator.stop().await;
+
+    let mutations = cluster.mutations();
+    assert!(!mutations.is_empty());
+    let changes: Vec<_> = mutations.iter().filter(|m| m.changed).collect();
+    assert!(changes.is_empty(), "spurious changes: {changes:?}");
+    assert!(
+        !mutations.iter().any(|m| m.path.ends_with("/status")),
+        "an unchanged status is not written"
+    );
+}
+
+#[tokio::test]
+async fn objects_of_a_previous_spec_are_pruned() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+    assert!(
+        cluster
+            .get_json("StatefulSet", Some(NAMESPACE), "shop-postgres-order")
+            .is_some()
+    );
+
+    let secret = |key: &str| json!({ "name": "orderflow-databases", "key": key });
+    patch_spec(
+        &cluster,
+        json!({ "databases": { "managed": null, "external": {
+            "customer": secret("customer-url"),
+            "order": secret("order-url"),
+            "payment": secret("payment-url"),
+            "inventory": secret("inventory-url"),
+        } } }),
+    )
+    .await;
+    eventually("the managed databases to be deleted", WAIT, || async {
+        let left: Vec<_> = cluster
+            .list_json("StatefulSet")
+            .into_iter()
+            .filter_map(|s| s["metadata"]["name"].as_str().map(str::to_owned))
+            .filter(|name| name.contains("postgres"))
+            .collect();
+        left.is_empty()
+            .then_some(())
+            .ok_or_else(|| format!("{left:?}"))
+    })
+    .await;
+    wait_ready(&cluster).await;
+    assert!(
+        cluster
+            .get_json("StatefulSet", Some(NAMESPACE), "shop-kafka")
+            .is_some(),
+        "Kafka stays"
+    );
+    operator.stop().await;
+}
