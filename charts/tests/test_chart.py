@@ -190,7 +190,7 @@ def platform_schema() -> dict[str, Any]:
 
 
 class RenderedChart(unittest.TestCase):
-    """Defaults: every namespace watched, two replicas with leader election."""
+    """Defaults: every namespace watched, one replica, leader election configured."""
 
     values: dict[str, Any] = {}
 
@@ -248,7 +248,7 @@ class RenderedChart(unittest.TestCase):
     def test_deployment_runs_restricted_with_probes_and_its_configuration(self):
         deployment = one(self.objects, "Deployment")
         pod = deployment["spec"]["template"]["spec"]
-        self.assertEqual(deployment["spec"]["replicas"], 2)
+        self.assertEqual(deployment["spec"]["replicas"], 1)
         self.assertEqual(pod["serviceAccountName"], self.service_account())
         self.assertLessEqual(
             deployment["spec"]["selector"]["matchLabels"].items(),
