@@ -38,5 +38,6 @@ pub use order::{OrderCancelled, OrderCompleted, OrderConfirmed, OrderLine, Order
 pub use payment::{PaymentFailed, PaymentProcessed, PaymentRefunded};
 pub use schemas::{schemas, write_schemas};
 pub use topics::{
-    RETRY_TIERS, RetryTier, TOPICS, TopicSpec, dead_letter_topic, retry_topic, topic_of,
+    CONSUMERS, ConsumerSpec, RETRY_TIERS, RetryTier, TOPICS, TopicSpec, all_topics,
+    dead_letter_topic, retry_topic, topic_of,
 };

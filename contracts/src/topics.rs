@@ -112,6 +112,72 @@ pub const TOPICS: &[TopicSpec] = &[
     },
 ];
 
+/// A consumer group and the topics it reads.
+///
+/// Consumers are part of the contract too: their retry and dead-letter topics are named after
+/// the group, and the operator creates those topics and reads each group's lag from this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsumerSpec {
+    /// The Kafka consumer group, named after the service that owns it.
+    pub group: &'static str,
+    /// The logical topics the group subscribes to.
+    pub topics: &'static [&'static str],
+}
+
+impl ConsumerSpec {
+    /// The group's retry topics (every tier of every consumed topic) and dead-letter topics.
+    pub fn retry_and_dead_letter_topics(&self) -> impl Iterator<Item = String> + '_ {
+        self.topics.iter().flat_map(move |topic| {
+            (0..RETRY_TIERS.len())
+                .map(move |tier| retry_topic(topic, self.group, tier))
+                .chain(std::iter::once(dead_letter_topic(topic, self.group)))
+        })
+    }
+}
+
+/// The order service: the saga's replies and the customer facts its read model needs.
+pub const ORDER_CONSUMER: ConsumerSpec = ConsumerSpec {
+    group: "order",
+    topics: &[CUSTOMER_EVENTS, INVENTORY_EVENTS, PAYMENT_EVENTS],
+};
+/// The inventory service: the saga's stock commands.
+pub const INVENTORY_CONSUMER: ConsumerSpec = ConsumerSpec {
+    group: "inventory",
+    topics: &[INVENTORY_COMMANDS],
+};
+/// The payment service: the saga's payment commands.
+pub const PAYMENT_CONSUMER: ConsumerSpec = ConsumerSpec {
+    group: "payment",
+    topics: &[PAYMENT_COMMANDS],
+};
+/// The notification service: the facts it tells customers about.
+pub const NOTIFICATION_CONSUMER: ConsumerSpec = ConsumerSpec {
+    group: "notification",
+    topics: &[CUSTOMER_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS],
+};
+
+/// Every consumer group of the platform (the customer service consumes nothing).
+pub const CONSUMERS: &[ConsumerSpec] = &[
+    ORDER_CONSUMER,
+    INVENTORY_CONSUMER,
+    PAYMENT_CONSUMER,
+    NOTIFICATION_CONSUMER,
+];
+
+/// Every logical topic a platform needs, in a stable order: the registry's topics, then each
+/// consumer's retry and dead-letter topics.
+pub fn all_topics() -> Vec<String> {
+    TOPICS
+        .iter()
+        .map(|topic| topic.name.to_owned())
+        .chain(
+            CONSUMERS
+                .iter()
+                .flat_map(ConsumerSpec::retry_and_dead_letter_topics),
+        )
+        .collect()
+}
+
 /// The topic a `ce_type` is published on, if it is a known contract.
 pub fn topic_of(event_type: &str) -> Option<&'static TopicSpec> {
     TOPICS
@@ -195,6 +261,29 @@ mod tests {
                 Some(contract.topic)
             );
         }
+    }
+
+    #[test]
+    fn consumers_read_registered_topics_and_every_derived_topic_is_distinct() {
+        for consumer in CONSUMERS {
+            for topic in consumer.topics {
+                assert!(
+                    TOPICS.iter().any(|t| t.name == *topic),
+                    "{} reads unregistered {topic}",
+                    consumer.group
+                );
+            }
+        }
+        let all = all_topics();
+        let unique: HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "a derived topic name repeats");
+        let per_group: usize = CONSUMERS
+            .iter()
+            .map(|c| c.topics.len() * (RETRY_TIERS.len() + 1))
+            .sum();
+        assert_eq!(all.len(), TOPICS.len() + per_group);
+        assert!(all.contains(&"orderflow.payment.commands.payment.retry.30s".to_owned()));
+        assert!(all.contains(&"orderflow.order.events.notification.dlt".to_owned()));
     }
 
     #[test]

@@ -5,5 +5,6 @@ pub mod config;
 pub mod controller;
 pub mod crd;
 pub mod reconcile;
+pub mod topics;
 
 pub use crd::{OrderFlowPlatform, OrderFlowPlatformSpec, OrderFlowPlatformStatus};

@@ -3,19 +3,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube_fake_api::{Cluster, FakeApi};
 use orderflow_operator::OrderFlowPlatform;
 use orderflow_operator::build::{
     BuildContext, CONFIG_HASH_ANNOTATION, ExistingSecrets, desired_objects,
 };
 use orderflow_operator::controller;
+use orderflow_operator::reconcile::finalizer::TOPICS_FINALIZER;
 use orderflow_operator::reconcile::{Context, Requeue};
+use orderflow_operator::topics::KafkaAdmin;
 use orderflow_testkit::eventually;
+use orderflow_testkit::kafka::TansuBroker;
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,6 +35,30 @@ struct Operator {
     task: JoinHandle<()>,
 }
 
+/// This test process's Kafka: a real broker standing in for the platform's in-cluster one,
+/// which the operator reaches through its bootstrap override (as it would through a
+/// port-forward). nextest runs each test in its own process, so each test has its own.
+fn kafka() -> &'static TansuBroker {
+    static BROKER: OnceLock<TansuBroker> = OnceLock::new();
+    BROKER.get_or_init(|| TansuBroker::start_ephemeral().expect("a tansu broker"))
+}
+
+/// The topics on the test's broker.
+fn broker_topics() -> BTreeSet<String> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", kafka().bootstrap())
+        .create()
+        .unwrap();
+    consumer
+        .fetch_metadata(None, Duration::from_secs(10))
+        .unwrap()
+        .topics()
+        .iter()
+        .filter(|t| t.error().is_none())
+        .map(|t| t.name().to_owned())
+        .collect()
+}
+
 impl Operator {
     fn start(cluster: &Cluster) -> Self {
         let requeue = Requeue {
@@ -39,7 +68,12 @@ impl Operator {
             error_base: Duration::from_millis(50),
             error_max: Duration::from_millis(500),
         };
-        let context = Arc::new(Context::new(cluster.client(), OPERATOR_NAMESPACE, requeue));
+        let kafka = KafkaAdmin {
+            timeout: Duration::from_secs(5),
+            bootstrap_override: Some(kafka().bootstrap()),
+        };
+        let context =
+            Arc::new(Context::new(cluster.client(), OPERATOR_NAMESPACE, requeue).with_kafka(kafka));
         let (shutdown, stop) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             controller::run(context, Some(NAMESPACE), async move {
@@ -439,4 +473,139 @@ async fn objects_of_a_previous_spec_are_pruned() {
         "Kafka stays"
     );
     operator.stop().await;
+}
+
+#[tokio::test]
+async fn the_registry_topics_are_created_once_kafka_is_ready() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+
+    let all = orderflow_contracts::all_topics();
+    let on_broker = broker_topics();
+    let missing: Vec<_> = all.iter().filter(|t| !on_broker.contains(*t)).collect();
+    assert!(missing.is_empty(), "missing on the broker: {missing:?}");
+    let status = stored_platform(&cluster)["status"]["topics"].clone();
+    assert_eq!(
+        status,
+        json!({ "desired": all.len(), "created": all.len() })
+    );
+    let events = cluster.list_json("Event");
+    assert!(
+        events.iter().any(|e| e["reason"] == "TopicsCreated"),
+        "an Event says so: {events:?}"
+    );
+    assert!(
+        stored_platform(&cluster)["metadata"]["finalizers"].is_null(),
+        "a platform that retains its topics has no finalizer"
+    );
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn partitions_the_broker_cannot_grow_are_a_condition_not_a_failure() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+
+    patch_spec(
+        &cluster,
+        json!({ "kafka": { "topics": { "partitions": 12 } } }),
+    )
+    .await;
+    eventually(
+        "Degraded to say the broker cannot grow partitions",
+        WAIT,
+        || async {
+            let platform = stored_platform(&cluster);
+            let degraded = condition(&platform, "Degraded").ok_or("no Degraded condition")?;
+            let message = degraded["message"].as_str().unwrap_or_default();
+            (degraded["status"] == "True"
+                && degraded["reason"] == "PartitionsNotGrown"
+                && message.contains("unsupported by the broker")
+                && message.starts_with("spec.kafka.topics.partitions"))
+            .then_some(())
+            .ok_or_else(|| platform["status"].to_string())
+        },
+    )
+    .await;
+    // The platform works with the partitions it has.
+    wait_ready(&cluster).await;
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn deleting_a_platform_that_deletes_its_topics_removes_them_then_everything() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(
+        &cluster,
+        &platform(
+            json!({ "version": "0.1.0", "kafka": { "managed": {}, "deletionPolicy": "Delete" } }),
+        ),
+    )
+    .await;
+    wait_ready(&cluster).await;
+    assert_eq!(
+        stored_platform(&cluster)["metadata"]["finalizers"],
+        json!([TOPICS_FINALIZER])
+    );
+    assert!(broker_topics().contains("orderflow.order.events"));
+    assert!(cluster.count("Deployment") > 0);
+
+    platforms(&cluster)
+        .delete("shop", &DeleteParams::default())
+        .await
+        .expect("the platform is deleted");
+    eventually("the platform and what it owns to be gone", WAIT, || async {
+        let left = (
+            cluster
+                .get_json("OrderFlowPlatform", Some(NAMESPACE), "shop")
+                .is_some(),
+            cluster.count("Deployment"),
+            cluster.count("StatefulSet"),
+            cluster.count("Service"),
+        );
+        (left == (false, 0, 0, 0))
+            .then_some(())
+            .ok_or_else(|| format!("(platform, deployments, statefulsets, services) = {left:?}"))
+    })
+    .await;
+    let left: Vec<_> = orderflow_contracts::all_topics()
+        .into_iter()
+        .filter(|t| broker_topics().contains(t))
+        .collect();
+    assert!(left.is_empty(), "topics left: {left:?}");
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn a_platform_that_retains_its_topics_is_deleted_without_waiting() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+    operator.stop().await;
+
+    // No operator runs: nothing holds the deletion back.
+    platforms(&cluster)
+        .delete("shop", &DeleteParams::default())
+        .await
+        .expect("the platform is deleted");
+    assert!(
+        cluster
+            .get_json("OrderFlowPlatform", Some(NAMESPACE), "shop")
+            .is_none()
+    );
+    assert_eq!(cluster.count("Deployment"), 0, "owned objects cascade");
+    assert!(
+        broker_topics().contains("orderflow.order.events"),
+        "topics stay"
+    );
 }

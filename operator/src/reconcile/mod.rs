@@ -5,6 +5,7 @@
 //! API failures become [`Error`]s, which [`error_policy`] retries with a backoff.
 
 mod apply;
+pub mod finalizer;
 mod metrics;
 mod status;
 
@@ -15,18 +16,20 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Recorder, Reporter};
-use kube::{Client, ResourceExt};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::{Client, Resource, ResourceExt};
 
 use crate::OrderFlowPlatform;
 use crate::build::{
-    self, BuildContext, ExistingSecrets, MANAGED_BY, platform_selector, random_token,
+    self, BuildContext, ExistingSecrets, MANAGED_BY, managed_kafka_bootstrap_servers,
+    platform_selector, random_token,
 };
-use crate::crd::validate;
+use crate::crd::{ComponentKind, KafkaSource, validate};
+use crate::topics::{KafkaAdmin, TopicsReport, desired_topics};
 
 pub use metrics::Metrics;
 
-use status::{Outcome, StatusWriter};
+use status::{Outcome, StatusWriter, TopicsState};
 
 /// How soon a platform is looked at again, by what its last reconcile found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +65,8 @@ pub struct Context {
     pub operator_namespace: String,
     pub requeue: Requeue,
     pub metrics: Metrics,
+    /// How the platforms' Kafka is reached for their topics.
+    pub kafka: KafkaAdmin,
     recorder: Recorder,
     /// Consecutive failures per platform (`namespace/name`), for the error backoff.
     failures: Mutex<HashMap<String, u32>>,
@@ -79,7 +84,23 @@ impl Context {
             operator_namespace: operator_namespace.into(),
             requeue,
             metrics: Metrics::default(),
+            kafka: KafkaAdmin::default(),
             failures: Mutex::default(),
+        }
+    }
+
+    /// Reaches Kafka with `kafka`'s settings instead of the defaults.
+    #[must_use]
+    pub fn with_kafka(mut self, kafka: KafkaAdmin) -> Self {
+        self.kafka = kafka;
+        self
+    }
+
+    /// Publishes an Event about `platform`; a failure is logged, never fatal.
+    async fn publish(&self, platform: &OrderFlowPlatform, event: Event) {
+        let reference = platform.object_ref(&());
+        if let Err(error) = self.recorder.publish(&event, &reference).await {
+            tracing::warn!(error = %error_chain(&error), reason = event.reason, "cannot publish an event");
         }
     }
 
@@ -111,6 +132,12 @@ pub enum Error {
         name: String,
         #[source]
         source: kube::Error,
+    },
+    #[error("cannot build the finalizer patch of {name}")]
+    Patch {
+        name: String,
+        #[source]
+        source: serde_json::Error,
     },
 }
 
@@ -155,6 +182,9 @@ pub async fn reconcile(
 async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Result<Action, Error> {
     let namespace = platform.namespace().ok_or(Error::NoNamespace)?;
     let writer = StatusWriter::new(&ctx.client, &ctx.recorder, platform, &namespace);
+    if platform.meta().deletion_timestamp.is_some() {
+        return finalize(platform, ctx, &writer).await;
+    }
     if platform.spec.paused {
         writer.write(Outcome::Paused).await?;
         return Ok(Action::requeue(ctx.requeue.blocked));
@@ -168,6 +198,7 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
         writer.write(Outcome::Invalid(message)).await?;
         return Ok(Action::requeue(ctx.requeue.blocked));
     }
+    finalizer::sync(&ctx.client, platform, finalizer::wanted(platform)).await?;
     let existing = existing_secrets(&ctx.client, platform, &namespace).await?;
     let build_context = BuildContext {
         operator_namespace: &ctx.operator_namespace,
@@ -182,7 +213,17 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
     };
     let applied = apply::apply_all(&ctx.client, &namespace, &desired).await?;
     apply::prune(&ctx.client, platform, &namespace, &desired).await?;
-    let report = status::Report::new(platform, &desired, &applied);
+    let kafka_ready = applied
+        .workloads
+        .iter()
+        .filter(|component| component.kind == ComponentKind::Kafka)
+        .all(|component| component.is_ready());
+    let topics = if kafka_ready {
+        ensure_topics(platform, ctx, &namespace).await
+    } else {
+        TopicsState::WaitingForKafka
+    };
+    let report = status::Report::new(platform, &desired, &applied, topics);
     let ready = report.is_ready();
     writer.write(Outcome::Applied(report)).await?;
     Ok(Action::requeue(if ready {
@@ -190,6 +231,92 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
     } else {
         ctx.requeue.progressing
     }))
+}
+
+/// Where the operator reaches the platform's Kafka, if the spec says (validation reports it
+/// when it does not).
+fn kafka_bootstrap(platform: &OrderFlowPlatform, namespace: &str) -> Option<String> {
+    Some(match platform.spec.kafka.source()? {
+        KafkaSource::Managed(_) => managed_kafka_bootstrap_servers(&platform.name_any(), namespace),
+        KafkaSource::External(external) => external.bootstrap_servers.clone(),
+    })
+}
+
+/// Creates the platform's missing topics and grows their partitions; an Event names the
+/// topics created. A Kafka that cannot be reached is reported in the status and retried.
+async fn ensure_topics(
+    platform: &OrderFlowPlatform,
+    ctx: &Context,
+    namespace: &str,
+) -> TopicsState {
+    let Some(bootstrap) = kafka_bootstrap(platform, namespace) else {
+        return TopicsState::WaitingForKafka;
+    };
+    let plan = desired_topics(&platform.spec.kafka.topics);
+    match ctx.kafka.ensure(&bootstrap, &plan).await {
+        Ok(report) => {
+            if !report.created.is_empty() {
+                ctx.publish(platform, topics_created(&report)).await;
+            }
+            TopicsState::Reported(report)
+        }
+        Err(error) => TopicsState::Failed(error_chain(&error)),
+    }
+}
+
+fn topics_created(report: &TopicsReport) -> Event {
+    Event {
+        type_: EventType::Normal,
+        reason: "TopicsCreated".to_owned(),
+        note: Some(format!(
+            "created {} of {} topics",
+            report.created.len(),
+            report.desired
+        )),
+        action: "CreateTopics".to_owned(),
+        secondary: None,
+    }
+}
+
+/// A platform being deleted: its topics go first when its deletion policy says so, then the
+/// finalizer, and Kubernetes removes the rest through owner references.
+async fn finalize(
+    platform: &OrderFlowPlatform,
+    ctx: &Context,
+    writer: &StatusWriter<'_>,
+) -> Result<Action, Error> {
+    if !finalizer::held(platform) {
+        return Ok(Action::await_change());
+    }
+    let namespace = platform.namespace().ok_or(Error::NoNamespace)?;
+    // A spec that says nowhere where Kafka is cannot have created topics.
+    if let (true, Some(bootstrap)) = (
+        finalizer::wanted(platform),
+        kafka_bootstrap(platform, &namespace),
+    ) {
+        let plan = desired_topics(&platform.spec.kafka.topics);
+        if let Err(error) = ctx.kafka.delete(&bootstrap, &plan).await {
+            let message = format!("deleting the topics: {}", error_chain(&error));
+            writer.write(Outcome::Deleting(message)).await?;
+            return Ok(Action::requeue(ctx.requeue.progressing));
+        }
+        ctx.publish(
+            platform,
+            Event {
+                type_: EventType::Normal,
+                reason: "TopicsDeleted".to_owned(),
+                note: Some(format!(
+                    "deleted the {} topics (kafka.deletionPolicy: Delete)",
+                    plan.len()
+                )),
+                action: "DeleteTopics".to_owned(),
+                secondary: None,
+            },
+        )
+        .await;
+    }
+    finalizer::release(&ctx.client, platform).await?;
+    Ok(Action::await_change())
 }
 
 /// The generated credentials the platform already has, so that they are never rotated.

@@ -14,8 +14,9 @@ use super::apply::Applied;
 use crate::build::{DesiredObject, MANAGED_BY};
 use crate::crd::{
     ComponentKind, ComponentStatus, ConditionType, OrderFlowPlatform, OrderFlowPlatformStatus,
-    Phase, ServiceName, condition, set_condition,
+    Phase, ServiceName, TopicsStatus, condition, set_condition,
 };
+use crate::topics::TopicsReport;
 
 /// The label that names a workload's role in the platform (`order`, `postgres-order`, `kafka`).
 pub(super) const COMPONENT_LABEL: &str = "app.kubernetes.io/component";
@@ -67,11 +68,23 @@ pub(super) fn stateful_set(stateful_set: &StatefulSet) -> ComponentStatus {
     }
 }
 
+/// Where the platform's topics stand.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TopicsState {
+    /// Kafka is not ready yet, so nothing was asked of it.
+    WaitingForKafka,
+    /// What the admin API reported.
+    Reported(TopicsReport),
+    /// Kafka could not be reached or refused; the error, as one line.
+    Failed(String),
+}
+
 /// What an apply found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     components: Vec<ComponentStatus>,
     gateway_address: Option<String>,
+    topics: TopicsState,
 }
 
 impl Report {
@@ -79,24 +92,56 @@ impl Report {
         platform: &OrderFlowPlatform,
         desired: &[DesiredObject],
         applied: &Applied,
+        topics: TopicsState,
     ) -> Self {
         Self {
             components: applied.workloads.clone(),
             gateway_address: gateway_address(platform, desired),
+            topics,
         }
     }
 
+    /// Every component is ready and every topic exists.
     pub fn is_ready(&self) -> bool {
         self.components.iter().all(ComponentStatus::is_ready)
+            && matches!(&self.topics, TopicsState::Reported(report) if report.complete())
     }
 
-    /// The components not ready yet, in apply order (dependencies first).
-    fn waiting(&self) -> Vec<&str> {
-        self.components
+    /// What is not ready yet: components in apply order (dependencies first), then topics.
+    fn waiting(&self) -> Vec<String> {
+        let mut waiting: Vec<String> = self
+            .components
             .iter()
             .filter(|c| !c.is_ready())
-            .map(|c| c.name.as_str())
-            .collect()
+            .map(|c| c.name.clone())
+            .collect();
+        match &self.topics {
+            TopicsState::Reported(report) if report.complete() => {}
+            TopicsState::Reported(report) => waiting.push(format!(
+                "topics ({}/{} created)",
+                report.present, report.desired
+            )),
+            TopicsState::WaitingForKafka => waiting.push("topics (after Kafka)".to_owned()),
+            TopicsState::Failed(error) => waiting.push(format!("topics: {error}")),
+        }
+        waiting
+    }
+
+    /// Why the platform runs short of its spec although it works: partitions not grown.
+    fn shortfall(&self) -> Option<String> {
+        let TopicsState::Reported(report) = &self.topics else {
+            return None;
+        };
+        let first = report.not_grown.first()?;
+        Some(format!(
+            "spec.kafka.topics.partitions: {} topic(s) keep fewer partitions than {} \
+             (e.g. {} has {}): {}",
+            report.not_grown.len(),
+            first.wanted,
+            first.topic,
+            first.partitions,
+            first.reason
+        ))
     }
 }
 
@@ -149,6 +194,9 @@ pub enum Outcome {
     Invalid(String),
     /// Every desired object that could be was applied.
     Applied(Report),
+    /// The platform is being deleted and waits for its finalizer's cleanup; the message says
+    /// what it waits for.
+    Deleting(String),
 }
 
 /// Writes a platform's status and emits Events on its important transitions.
@@ -254,15 +302,28 @@ fn next_status(
             );
             Phase::Degraded
         }
+        Outcome::Deleting(message) => {
+            set(
+                ConditionType::Progressing,
+                true,
+                "Deleting",
+                message.clone(),
+            );
+            set(ConditionType::Ready, false, "Deleting", message.clone());
+            Phase::Deleting
+        }
         Outcome::Applied(report) => {
             let ready = report.is_ready();
             set(ConditionType::Paused, false, "NotPaused", String::new());
-            set(
-                ConditionType::Degraded,
-                false,
-                "Reconciled",
-                "every object is applied".to_owned(),
-            );
+            match report.shortfall() {
+                Some(message) => set(ConditionType::Degraded, true, "PartitionsNotGrown", message),
+                None => set(
+                    ConditionType::Degraded,
+                    false,
+                    "Reconciled",
+                    "every object is applied".to_owned(),
+                ),
+            }
             let (reason, message) = if ready {
                 ("Ready", "every component is ready".to_owned())
             } else {
@@ -287,6 +348,12 @@ fn next_status(
         ));
         next.components = report.components;
         next.gateway_address = report.gateway_address;
+        if let TopicsState::Reported(topics) = report.topics {
+            next.topics = Some(TopicsStatus {
+                desired: i32::try_from(topics.desired).unwrap_or(i32::MAX),
+                created: i32::try_from(topics.present).unwrap_or(i32::MAX),
+            });
+        }
     }
     next
 }
@@ -332,11 +399,96 @@ mod tests {
         }
     }
 
-    fn applied(components: Vec<ComponentStatus>) -> Outcome {
+    fn topics(present: usize) -> TopicsState {
+        TopicsState::Reported(TopicsReport {
+            desired: 2,
+            present,
+            ..TopicsReport::default()
+        })
+    }
+
+    fn applied_with(components: Vec<ComponentStatus>, topics: TopicsState) -> Outcome {
         Outcome::Applied(Report {
             components,
             gateway_address: Some("shop-gateway.default.svc:8080".to_owned()),
+            topics,
         })
+    }
+
+    fn applied(components: Vec<ComponentStatus>) -> Outcome {
+        applied_with(components, topics(2))
+    }
+
+    #[test]
+    fn ready_waits_for_the_topics_and_says_why() {
+        let ready_services = || vec![service("order", 1, 1)];
+        for (state, expected) in [
+            (
+                TopicsState::WaitingForKafka,
+                "waiting for topics (after Kafka)",
+            ),
+            (topics(1), "waiting for topics (1/2 created)"),
+            (
+                TopicsState::Failed("cannot reach Kafka at k:9092".to_owned()),
+                "waiting for topics: cannot reach Kafka at k:9092",
+            ),
+        ] {
+            let status = next_status(
+                &OrderFlowPlatformStatus::default(),
+                Some(1),
+                applied_with(ready_services(), state),
+            );
+            let progressing = status.condition(ConditionType::Progressing).unwrap();
+            assert_eq!(progressing.message, expected);
+            assert_eq!(
+                status.condition(ConditionType::Ready).unwrap().status,
+                "False"
+            );
+        }
+        let done = next_status(
+            &OrderFlowPlatformStatus::default(),
+            Some(1),
+            applied_with(ready_services(), topics(2)),
+        );
+        assert_eq!(done.condition(ConditionType::Ready).unwrap().status, "True");
+        assert_eq!(
+            done.topics,
+            Some(TopicsStatus {
+                desired: 2,
+                created: 2
+            })
+        );
+    }
+
+    #[test]
+    fn partitions_the_broker_cannot_grow_degrade_a_working_platform() {
+        let report = TopicsReport {
+            desired: 2,
+            present: 2,
+            created: Vec::new(),
+            not_grown: vec![crate::topics::NotGrown {
+                topic: "orderflow.order.events".to_owned(),
+                partitions: 6,
+                wanted: 12,
+                reason: "unsupported by the broker (Broker: Unsupported version)".to_owned(),
+            }],
+        };
+        let status = next_status(
+            &OrderFlowPlatformStatus::default(),
+            Some(1),
+            applied_with(vec![service("order", 1, 1)], TopicsState::Reported(report)),
+        );
+        let degraded = status.condition(ConditionType::Degraded).unwrap();
+        assert_eq!(degraded.status, "True");
+        assert_eq!(degraded.reason, "PartitionsNotGrown");
+        assert!(degraded.message.starts_with("spec.kafka.topics.partitions"));
+        assert!(degraded.message.contains("unsupported by the broker"));
+        assert_eq!(
+            status.condition(ConditionType::Ready).unwrap().status,
+            "True"
+        );
+        let events = transitions(&OrderFlowPlatformStatus::default(), &status);
+        assert!(events.iter().any(|e| e.reason == "PartitionsNotGrown"));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod infrastructure;
 
 use std::sync::Arc;
 
-use orderflow_contracts::topics::INVENTORY_COMMANDS;
+use orderflow_contracts::topics::INVENTORY_CONSUMER;
 use orderflow_contracts::{CommitStock, ReleaseStock, ReserveStock};
 use orderflow_runtime::clock::SystemClock;
 use orderflow_runtime::db::PostgresReadiness;
@@ -49,7 +49,7 @@ pub const SERVICE: &str = "inventory";
 
 /// The consumer group of the saga's stock commands; also names its retry and dead-letter
 /// topics (`orderflow.inventory.commands.inventory.dlt`).
-pub const CONSUMER_GROUP: &str = "inventory";
+pub const CONSUMER_GROUP: &str = INVENTORY_CONSUMER.group;
 
 /// Embedded migrations, applied at start-up.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -78,7 +78,8 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
         Arc::new(product_service(pool.clone())),
         Arc::new(reservation_service(pool.clone())),
     );
-    let dead_letters = DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &[INVENTORY_COMMANDS]);
+    let dead_letters =
+        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, INVENTORY_CONSUMER.topics);
     let admin =
         faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![dead_letters]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())

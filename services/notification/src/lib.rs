@@ -13,7 +13,7 @@ pub mod infrastructure;
 
 use std::sync::Arc;
 
-use orderflow_contracts::topics::{CUSTOMER_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS};
+use orderflow_contracts::topics::NOTIFICATION_CONSUMER;
 use orderflow_contracts::{
     CustomerEmailChanged, CustomerRegistered, OrderCancelled, OrderConfirmed, OrderPlaced,
     PaymentFailed, PaymentRefunded,
@@ -35,10 +35,10 @@ use crate::infrastructure::{LogChannel, NotificationHandlers, RedisKeys, RedisSt
 pub const SERVICE: &str = "notification";
 
 /// The consumer group reading the customer, order and payment events.
-pub const CONSUMER_GROUP: &str = "notification";
+pub const CONSUMER_GROUP: &str = NOTIFICATION_CONSUMER.group;
 
 /// The topics [`consumer`] reads (their dead letters are the admin routes').
-pub const CONSUMED_TOPICS: [&str; 3] = [CUSTOMER_EVENTS, ORDER_EVENTS, PAYMENT_EVENTS];
+pub const CONSUMED_TOPICS: &[&str] = NOTIFICATION_CONSUMER.topics;
 
 fn store(config: &Config) -> RedisStore {
     RedisStore::new(
@@ -52,7 +52,7 @@ pub fn app(conn: ConnectionManager, config: &Config) -> anyhow::Result<axum::Rou
     let queries = HistoryQueries::new(store(config), conn.clone());
     let (api, openapi) = api::router(Arc::new(queries));
     let admin = faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![
-        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &CONSUMED_TOPICS),
+        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, CONSUMED_TOPICS),
     ]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(RedisReadiness(conn))

@@ -15,7 +15,7 @@ pub mod infrastructure;
 use std::sync::Arc;
 
 use order_domain::OrderEvent;
-use orderflow_contracts::topics::{CUSTOMER_EVENTS, INVENTORY_EVENTS, PAYMENT_EVENTS};
+use orderflow_contracts::topics::ORDER_CONSUMER;
 use orderflow_contracts::{
     CustomerDeactivated, CustomerEmailChanged, CustomerReactivated, CustomerRegistered,
     PaymentFailed, PaymentProcessed, PaymentRefunded, ProductCreated, ProductUpdated,
@@ -42,10 +42,10 @@ use crate::infrastructure::{IntegrationEvents, PgStore, TimelineFeed, TimelineRe
 pub const SERVICE: &str = "order";
 
 /// The consumer group that builds the read models and drives the saga.
-pub const CONSUMER_GROUP: &str = "order";
+pub const CONSUMER_GROUP: &str = ORDER_CONSUMER.group;
 
 /// The topics [`consumer`] reads (their dead letters are the admin routes').
-pub const CONSUMED_TOPICS: [&str; 3] = [CUSTOMER_EVENTS, INVENTORY_EVENTS, PAYMENT_EVENTS];
+pub const CONSUMED_TOPICS: &[&str] = ORDER_CONSUMER.topics;
 
 /// Embedded migrations, applied at start-up.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -83,7 +83,7 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
     };
     let (api, openapi) = api::router(state);
     let admin = faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![
-        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &CONSUMED_TOPICS),
+        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, CONSUMED_TOPICS),
     ]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))

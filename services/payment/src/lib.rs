@@ -12,7 +12,7 @@ pub mod infrastructure;
 
 use std::sync::Arc;
 
-use orderflow_contracts::topics::PAYMENT_COMMANDS;
+use orderflow_contracts::topics::PAYMENT_CONSUMER;
 use orderflow_contracts::{ProcessPayment, RefundPayment};
 use orderflow_runtime::clock::SystemClock;
 use orderflow_runtime::db::PostgresReadiness;
@@ -33,7 +33,7 @@ use crate::infrastructure::{OutboxReplies, PaymentCommands, PgPaymentRepository}
 pub const SERVICE: &str = "payment";
 
 /// The consumer group reading the saga's payment commands.
-pub const CONSUMER_GROUP: &str = "payment";
+pub const CONSUMER_GROUP: &str = PAYMENT_CONSUMER.group;
 
 /// Embedded migrations, applied at start-up.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -48,7 +48,7 @@ pub fn app(pool: PgPool, config: &Config) -> anyhow::Result<axum::Router> {
     let queries = PaymentQueries::new(pool.clone(), PgPaymentRepository);
     let (api, openapi) = api::router(Arc::new(queries));
     let admin = faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![
-        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, &[PAYMENT_COMMANDS]),
+        DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, PAYMENT_CONSUMER.topics),
     ]));
     Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
