@@ -283,6 +283,8 @@ class RenderedChart(unittest.TestCase):
         self.assertEqual(
             env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace"
         )
+        # The leader-election identity and the Events' reporting instance.
+        self.assertEqual(env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
         self.assertEqual(env["LEADER_ELECTION"]["value"], "true")
         self.assertEqual(env["LEASE_NAME"]["value"], "orderflow-operator")
         self.check_watch_namespace(env)
@@ -423,7 +425,7 @@ class RbacContract(unittest.TestCase):
             ("orderflow.io", "orderflowplatforms/status", "patch"),
             ("orderflow.io", "orderflowplatforms/finalizers", "update"),
             ("events.k8s.io", "events", "create"),
-        } | {("coordination.k8s.io", "leases", v) for v in ("get", "create", "update")}
+        } | {("coordination.k8s.io", "leases", v) for v in ("get", "create", "patch")}
         self.assertLessEqual(needed, grants)
 
 

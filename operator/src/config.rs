@@ -25,6 +25,10 @@ pub struct OperatorConfig {
     /// Namespace of the Lease: the operator's own, from the downward API.
     #[arg(long, env = "POD_NAMESPACE", default_value = "default")]
     pub lease_namespace: String,
+    /// Reach every platform's Kafka at this `host:port` instead of its in-cluster address, for
+    /// an operator run outside the cluster (`kubectl port-forward svc/<platform>-kafka 9092`).
+    #[arg(long, env = "KAFKA_BOOTSTRAP_OVERRIDE")]
+    pub kafka_bootstrap_override: Option<String>,
 }
 
 impl OperatorConfig {

@@ -1,5 +1,6 @@
 //! `orderflow-operator`: runs the OrderFlow operator, or prints its CRD.
 
+use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +12,9 @@ use axum::routing::get;
 use clap::{Parser, Subcommand};
 use orderflow_operator::config::OperatorConfig;
 use orderflow_operator::crd;
+use orderflow_operator::leader::{self, Election, Term};
 use orderflow_operator::reconcile::{Context, Requeue};
+use orderflow_operator::topics::KafkaAdmin;
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -62,21 +65,21 @@ async fn run(config: OperatorConfig) -> anyhow::Result<()> {
         )
         .init();
     tracing::info!("orderflow-operator {}", config.describe());
-    if config.leader_election {
-        tracing::warn!("leader election is not implemented yet: run a single replica");
-    }
     let client = kube::Client::try_default()
         .await
         .context("cannot configure the Kubernetes client")?;
-    let context = Arc::new(Context::new(
-        client,
-        config.lease_namespace.clone(),
-        Requeue::default(),
-    ));
+    let kafka = KafkaAdmin {
+        bootstrap_override: config.kafka_bootstrap_override.clone(),
+        ..KafkaAdmin::default()
+    };
+    let context = Arc::new(
+        Context::new(client, config.lease_namespace.clone(), Requeue::default()).with_kafka(kafka),
+    );
     let (stop, stopped) = watch::channel(false);
+    let on_signal = stop.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
-        let _ = stop.send(true);
+        let _ = on_signal.send(true);
     });
     let until_stopped = |mut stopped: watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|stop| *stop).await;
@@ -84,6 +87,9 @@ async fn run(config: OperatorConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.http_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.http_addr))?;
+    // A standby is ready too: readiness gates only the metrics Service, and a standby reported
+    // unready would deadlock a rolling update (the new pod waits for the Lease the old one holds
+    // until it is replaced). The leader shows in the `orderflow_operator_leader` gauge.
     let router = Router::new()
         .route("/health/live", get(|| async { "ok" }))
         .route("/health/ready", get(|| async { "ok" }))
@@ -92,13 +98,56 @@ async fn run(config: OperatorConfig) -> anyhow::Result<()> {
     let server = axum::serve(listener, router)
         .with_graceful_shutdown(until_stopped(stopped.clone()))
         .into_future();
-    let controller = orderflow_operator::controller::run(
-        context,
-        config.watch_namespace.as_deref(),
-        until_stopped(stopped),
+    let controller = async {
+        let result = control(&config, context, until_stopped(stopped)).await;
+        // Whatever ended the controller ends the process, the health server included.
+        let _ = stop.send(true);
+        result
+    };
+    let (served, controlled) = tokio::join!(server, controller);
+    served.context("the health and metrics server failed")?;
+    controlled
+}
+
+/// Runs the controller until `shutdown`: at once, or after winning the Lease when leader
+/// election is on. Losing the Lease is an error, so that the process exits non-zero and its
+/// restart rejoins the election afresh (see [`leader`]).
+async fn control(
+    config: &OperatorConfig,
+    context: Arc<Context>,
+    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
+) -> anyhow::Result<()> {
+    let namespace = config.watch_namespace.as_deref();
+    if !config.leader_election {
+        context.metrics.set_leader(true);
+        orderflow_operator::controller::run(context, namespace, shutdown).await;
+        return Ok(());
+    }
+    let election = Election::new(
+        &config.lease_name,
+        &config.lease_namespace,
+        leader::identity_from_env(),
     );
-    let (served, ()) = tokio::join!(server, controller);
-    served.context("the health and metrics server failed")
+    let client = context.client.clone();
+    let metrics_context = Arc::clone(&context);
+    let term = leader::lead(
+        &election,
+        client,
+        &metrics_context.metrics,
+        shutdown,
+        |stop| orderflow_operator::controller::run(context, namespace, stop),
+    )
+    .await
+    .context("leader election failed")?;
+    match term {
+        Term::Shutdown => Ok(()),
+        Term::LeadershipLost => anyhow::bail!(
+            "lost Lease {}/{}: exiting to rejoin the election",
+            config.lease_namespace,
+            config.lease_name
+        ),
+        Term::ControllerEnded => anyhow::bail!("the controller stopped while leading"),
+    }
 }
 
 async fn metrics(State(context): State<Arc<Context>>) -> String {

@@ -7,12 +7,15 @@
 //!   end-to-end latency and the services' memory;
 //! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `crdgen`: regenerates the operator's CRD in `crds/`;
+//! - `lint`: actionlint on the GitHub workflows, hadolint on the Dockerfiles, shellcheck on the
+//!   shell scripts (part of `test`);
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
 mod console;
 mod crdgen;
 mod guide;
 mod infra;
+mod lint;
 mod lock;
 mod provision;
 mod state;
@@ -68,7 +71,10 @@ enum Command {
     Schemas,
     /// Regenerate the OrderFlowPlatform CRD in `crds/` from the operator's Rust types.
     Crdgen,
-    /// Run the fmt check, clippy and the whole suite with cargo-nextest.
+    /// Lint what nothing here runs: the GitHub workflows (actionlint), the Dockerfiles
+    /// (hadolint) and the shell scripts (shellcheck). `test` runs it too.
+    Lint,
+    /// Run the fmt check, clippy, `lint` and the whole suite with cargo-nextest.
     Test {
         /// Extra arguments passed to `cargo nextest run`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -129,6 +135,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Crdgen => crdgen::run(&root),
+        Command::Lint => lint::run(&root),
         Command::Test { nextest_args } => test::run(&root, &nextest_args),
     }
 }
@@ -174,5 +181,10 @@ mod tests {
     #[test]
     fn crdgen_parses() {
         assert!(matches!(parse(&["crdgen"]), Ok(Command::Crdgen)));
+    }
+
+    #[test]
+    fn lint_parses() {
+        assert!(matches!(parse(&["lint"]), Ok(Command::Lint)));
     }
 }

@@ -1,9 +1,9 @@
-//! `cargo xtask test`: what CI runs.
+//! `cargo xtask test`: what CI runs: fmt, clippy, `cargo xtask lint`, the suite, the chart test.
 
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use orderflow_testkit::{PgCluster, RedisServer, TansuBroker};
 
 use crate::infra::{self, cargo};
@@ -18,6 +18,8 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The workflows, Dockerfiles and shell scripts, which nothing here runs.
+    crate::lint::run(root)?;
     // The end-to-end tests start the service binaries as processes: build them first.
     infra::run(cargo(root).args(["build", "--workspace", "--bins"]))?;
     ensure_nextest(root)?;
@@ -52,57 +54,19 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
 /// helm binary is needed; the venv is rebuilt when `requirements.txt` changes.
 fn chart_test(root: &Path) -> anyhow::Result<()> {
     let tests = root.join("charts/tests");
-    let requirements = tests.join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements)
-        .with_context(|| format!("reading {}", requirements.display()))?;
-    let venv = orderflow_testkit::kafka::cache_dir().join("helm-venv");
-    let python = venv.join("bin/python");
-    let installed = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&installed).ok().as_deref() != Some(wanted.as_str()) {
-        create_venv(&venv)?;
-        infra::run(
-            Command::new(&python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-r",
-                ])
-                .arg(&requirements),
-        )
-        .context("installing the chart test's Python packages (PyPI)")?;
-        std::fs::write(&installed, &wanted)
-            .with_context(|| format!("writing {}", installed.display()))?;
-    }
+    let venv = infra::python_venv(
+        "helm-venv",
+        &tests.join("requirements.txt"),
+        "the Helm chart test",
+    )?;
     infra::run(
-        Command::new(&python)
+        Command::new(venv.join("bin/python"))
             .current_dir(root)
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .args(["-m", "unittest", "discover", "--verbose", "-s"])
             .arg(&tests),
     )
     .context("the Helm chart test failed")
-}
-
-fn create_venv(venv: &Path) -> anyhow::Result<()> {
-    let status = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(venv)
-        .status();
-    match status {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => bail!(
-            "`python3 -m venv {}` failed with {status}: the Helm chart test needs Python's venv \
-             module (on Debian and Ubuntu: apt-get install python3-venv)",
-            venv.display()
-        ),
-        Err(err) => bail!(
-            "cannot run python3 ({err}): the Helm chart test needs Python 3.10 or later with its \
-             venv module (on Debian and Ubuntu: apt-get install python3 python3-venv)"
-        ),
-    }
 }
 
 fn ensure_nextest(root: &Path) -> anyhow::Result<()> {

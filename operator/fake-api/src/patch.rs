@@ -225,7 +225,7 @@ pub(crate) fn entry_subresource(entry: &Value) -> Subresource {
     }
 }
 
-fn lookup<'a>(value: &'a Value, path: &FieldPath) -> Option<&'a Value> {
+pub(crate) fn lookup<'a>(value: &'a Value, path: &FieldPath) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| v.get(key))
 }
 

@@ -7,7 +7,7 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::patch::{FieldPath, entry_subresource, fields_from_v1, fields_to_v1};
+use crate::patch::{FieldPath, entry_subresource, fields_from_v1, fields_to_v1, lookup};
 use crate::routes::{Resource, Subresource};
 
 /// Resources without a status subresource: writes to them keep `.status` like any other field.
@@ -291,6 +291,7 @@ impl Store {
         for system in SYSTEM_METADATA {
             set_or_remove(meta, system, existing["metadata"].get(*system).cloned());
         }
+        disown_changed(&existing, &mut result, writer);
         if spec_view(&existing, status_subresource) != spec_view(&result, status_subresource) {
             bump_generation(&mut result);
         }
@@ -489,6 +490,31 @@ fn managed_entry(writer: &Writer, api_version: &str, time: &str) -> Value {
         entry["subresource"] = json!("status");
     }
     entry
+}
+
+/// A write other than an apply takes the fields it changes or removes away from the appliers,
+/// as the real API server does (there the updater comes to own them; here, where updaters own
+/// nothing, nobody does). Without it, a field an applier once set and an update removed, like a
+/// released Lease's `holderIdentity`, would stay the applier's and conflict with every other
+/// applier for ever.
+fn disown_changed(existing: &Value, result: &mut Value, writer: &Writer) {
+    if !matches!(writer.operation, Operation::Update) {
+        return;
+    }
+    let Some(mut entries) = result["metadata"]["managedFields"].as_array().cloned() else {
+        return;
+    };
+    let appliers = entries
+        .iter_mut()
+        .filter(|e| e["operation"] == "Apply" && entry_subresource(e) == writer.subresource);
+    for entry in appliers {
+        let kept = fields_from_v1(&entry["fieldsV1"])
+            .into_iter()
+            .filter(|path| lookup(existing, path) == lookup(result, path))
+            .collect();
+        entry["fieldsV1"] = fields_to_v1(&kept);
+    }
+    result["metadata"]["managedFields"] = json!(entries);
 }
 
 /// Records the writer in `managedFields`, in place so that a repeated write compares equal. A

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use common::{Widget, WidgetStatus, api_error, widget};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
@@ -360,6 +361,62 @@ async fn server_side_apply_creates_updates_prunes_and_detects_conflicts() {
         ("Invalid".into(), 422),
         "apply needs a field manager"
     );
+}
+
+/// As kube-lease-manager uses a Lease: claimed by apply without force, released by a strategic
+/// merge patch that removes the holder, then claimed by another replica.
+#[tokio::test]
+async fn an_update_that_removes_an_applied_field_frees_it_for_other_appliers() {
+    let (_, cluster) = FakeApi::new();
+    let api: Api<Lease> = Api::default_namespaced(cluster.client());
+    api.create(
+        &PostParams::default(),
+        &Lease {
+            metadata: ObjectMeta {
+                name: Some("lock".into()),
+                ..ObjectMeta::default()
+            },
+            spec: None,
+        },
+    )
+    .await
+    .unwrap();
+    let claim = |holder: &str| {
+        Patch::Apply(json!({
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "spec": { "holderIdentity": holder, "leaseDurationSeconds": 2 },
+        }))
+    };
+    let (a, b) = (
+        PatchParams::apply("replica-a"),
+        PatchParams::apply("replica-b"),
+    );
+    api.patch("lock", &a, &claim("a")).await.unwrap();
+    assert_eq!(
+        api_error(api.patch("lock", &b, &claim("b")).await),
+        ("Conflict".into(), 409),
+        "a held field is not taken without force"
+    );
+
+    let release = Patch::Strategic(json!({
+        "spec": { "holderIdentity": null, "leaseDurationSeconds": null }
+    }));
+    let released = api
+        .patch("lock", &PatchParams::default(), &release)
+        .await
+        .unwrap();
+    let a_entry = released
+        .managed_fields()
+        .iter()
+        .find(|e| e.manager.as_deref() == Some("replica-a"))
+        .cloned()
+        .unwrap();
+    let a_fields = serde_json::to_string(&a_entry.fields_v1).unwrap();
+    assert!(!a_fields.contains("holderIdentity"), "{a_fields}");
+
+    let claimed = api.patch("lock", &b, &claim("b")).await.unwrap();
+    assert_eq!(claimed.spec.unwrap().holder_identity.as_deref(), Some("b"));
 }
 
 #[tokio::test]
