@@ -6,12 +6,13 @@ use std::sync::Arc;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
-use kube::api::Api;
+use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::controller::Controller;
 use kube::runtime::{WatchStreamExt, predicates, reflector, watcher};
 
 use crate::OrderFlowPlatform;
 use crate::build::MANAGED_BY;
+use crate::decode;
 use crate::reconcile::{Context, error_chain, error_policy, reconcile};
 
 /// Label selector of every object the operator applies, whatever its platform.
@@ -28,12 +29,29 @@ pub async fn run(
 ) {
     let client = context.client.clone();
     let owned = watcher::Config::default().labels(&managed_selector());
-    let platforms = scoped::<OrderFlowPlatform>(namespace, client.clone());
+    let resource = ApiResource::erase::<OrderFlowPlatform>(&());
+    let platforms = match namespace {
+        Some(namespace) => {
+            Api::<DynamicObject>::namespaced_with(client.clone(), namespace, &resource)
+        }
+        None => Api::<DynamicObject>::all_with(client.clone(), &resource),
+    };
+    let decoder = client.clone();
+    let events = watcher(platforms, watcher::Config::default())
+        .default_backoff()
+        .filter_map(move |event| {
+            let client = decoder.clone();
+            async move {
+                match event {
+                    Ok(event) => decode::typed(&client, event).await.map(Ok),
+                    Err(error) => Some(Err(error)),
+                }
+            }
+        });
     let (reader, writer) = reflector::store();
     // Status writes bump no generation: reconciling on spec changes only stops the
     // controller from waking itself up with its own status updates.
-    let trigger = reflector(writer, watcher(platforms, watcher::Config::default()))
-        .default_backoff()
+    let trigger = reflector(writer, events)
         .applied_objects()
         .predicate_filter(predicates::generation, Default::default());
     Controller::for_stream(trigger, reader)

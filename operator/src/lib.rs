@@ -4,6 +4,7 @@ pub mod build;
 pub mod config;
 pub mod controller;
 pub mod crd;
+mod decode;
 pub mod leader;
 pub mod reconcile;
 pub mod topics;

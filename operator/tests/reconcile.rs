@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube_fake_api::{Cluster, FakeApi};
 use orderflow_operator::OrderFlowPlatform;
 use orderflow_operator::build::{
@@ -608,4 +608,48 @@ async fn a_platform_that_retains_its_topics_is_deleted_without_waiting() {
         broker_topics().contains("orderflow.order.events"),
         "topics stay"
     );
+}
+
+#[tokio::test]
+async fn a_platform_the_operator_cannot_read_is_reported_and_blocks_no_other() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    // The fake validates no schema, as an API server whose CRD is older than the operator's.
+    let resource = ApiResource::erase::<OrderFlowPlatform>(&());
+    let unreadable: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "orderflow.io/v1alpha1",
+        "kind": "OrderFlowPlatform",
+        "metadata": { "name": "broken", "namespace": NAMESPACE },
+        "spec": { "version": "0.1.0", "services": { "order": { "replicas": "many" } } },
+    }))
+    .unwrap();
+    Api::<DynamicObject>::namespaced_with(cluster.client(), NAMESPACE, &resource)
+        .create(&PostParams::default(), &unreadable)
+        .await
+        .expect("the unreadable platform is stored");
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+
+    eventually("the unreadable platform to be Degraded", WAIT, || async {
+        let broken = cluster
+            .get_json("OrderFlowPlatform", Some(NAMESPACE), "broken")
+            .ok_or("gone")?;
+        let degraded = condition(&broken, "Degraded").ok_or("no Degraded condition")?;
+        let message = degraded["message"].as_str().unwrap_or_default();
+        (degraded["status"] == "True"
+            && degraded["reason"] == "UnreadableSpec"
+            && message.contains("cannot read")
+            && message.contains("spec.services.order.replicas"))
+        .then_some(())
+        .ok_or_else(|| broken["status"].to_string())
+    })
+    .await;
+    assert!(
+        cluster
+            .get_json("Deployment", Some(NAMESPACE), "broken-order")
+            .is_none(),
+        "nothing is built from a spec the operator cannot read"
+    );
+    operator.stop().await;
 }

@@ -4,17 +4,15 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, PodSpec, PodTemplateSpec, Probe, TCPSocketAction,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Container, ContainerPort, Probe, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{Component, Platform};
 use super::network::{self, Peers};
 use super::object::DesiredObject;
 use super::security::{self, RunAs};
+use super::single_node::{self, SingleNode};
 use super::{names, pod};
 use crate::crd::{ManagedKafka, ServiceName};
 
@@ -83,9 +81,6 @@ fn cluster_id(platform_uid: &str) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-// `.into()`: the spec is optional up to Kubernetes 1.36's API and required from 1.37's;
-// the operator builds against whichever version the workspace enables.
-#[allow(clippy::useless_conversion)]
 fn stateful_set(
     platform: &Platform<'_>,
     name: &str,
@@ -183,37 +178,18 @@ fn stateful_set(
         volume_mounts: Some(vec![pod::mount("data", DATA_DIR)]),
         ..Container::default()
     };
-    StatefulSet {
-        metadata: platform.metadata(name.to_owned(), component),
-        spec: StatefulSetSpec {
-            replicas: Some(1),
-            service_name: Some(headless.to_owned()),
-            selector: platform.selector(component),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(platform.labels(component)),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    containers: vec![container],
-                    security_context: Some(security::pod(KAFKA)),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
-                    ..PodSpec::default()
-                }),
-            },
-            volume_claim_templates: Some(vec![pod::volume_claim(
-                platform,
-                "data",
-                component,
-                &spec.storage,
-            )]),
-            persistent_volume_claim_retention_policy: Some(pod::claim_retention()),
-            ..StatefulSetSpec::default()
-        }
-        .into(),
-        ..StatefulSet::default()
-    }
+    single_node::stateful_set(
+        platform,
+        SingleNode {
+            name,
+            service_name: headless,
+            component,
+            container,
+            run_as: KAFKA,
+            volumes: Vec::new(),
+            storage: Some(&spec.storage),
+        },
+    )
 }
 
 #[cfg(test)]

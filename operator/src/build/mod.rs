@@ -20,6 +20,7 @@ mod postgres;
 mod redis;
 mod secrets;
 mod security;
+mod single_node;
 mod workload;
 
 #[cfg(test)]

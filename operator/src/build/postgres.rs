@@ -4,11 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, ExecAction, PodSpec, PodTemplateSpec, Probe, TCPSocketAction,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Container, ContainerPort, ExecAction, Probe, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{Component, Platform};
@@ -16,6 +13,7 @@ use super::network::{self, Peers};
 use super::object::DesiredObject;
 use super::secrets::{self, ExistingSecrets};
 use super::security::{self, RunAs};
+use super::single_node::{self, SingleNode};
 use super::{names, pod};
 use crate::crd::{ManagedDatabases, ServiceName};
 
@@ -95,9 +93,6 @@ fn url(host: &str, username: &str, password: &str, database: &str) -> String {
     )
 }
 
-// `.into()`: the spec is optional up to Kubernetes 1.36's API and required from 1.37's;
-// the operator builds against whichever version the workspace enables.
-#[allow(clippy::useless_conversion)]
 fn stateful_set(
     platform: &Platform<'_>,
     name: &str,
@@ -165,36 +160,16 @@ fn stateful_set(
         ]),
         ..Container::default()
     };
-    StatefulSet {
-        metadata: platform.metadata(name.to_owned(), component),
-        spec: StatefulSetSpec {
-            replicas: Some(1),
-            service_name: Some(name.to_owned()),
-            selector: platform.selector(component),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(platform.labels(component)),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    containers: vec![container],
-                    security_context: Some(security::pod(POSTGRES)),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
-                    volumes: Some(vec![pod::empty_dir("run"), pod::empty_dir("tmp")]),
-                    ..PodSpec::default()
-                }),
-            },
-            volume_claim_templates: Some(vec![pod::volume_claim(
-                platform,
-                "data",
-                component,
-                &spec.storage,
-            )]),
-            persistent_volume_claim_retention_policy: Some(pod::claim_retention()),
-            ..StatefulSetSpec::default()
-        }
-        .into(),
-        ..StatefulSet::default()
-    }
+    single_node::stateful_set(
+        platform,
+        SingleNode {
+            name,
+            service_name: name,
+            component,
+            container,
+            run_as: POSTGRES,
+            volumes: vec![pod::empty_dir("run"), pod::empty_dir("tmp")],
+            storage: Some(&spec.storage),
+        },
+    )
 }

@@ -1,17 +1,15 @@
 //! Managed Redis for the notification service: a single-pod StatefulSet, its Service and a
 //! NetworkPolicy admitting only the notification service.
 
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, ExecAction, PodSpec, PodTemplateSpec, Probe, TCPSocketAction,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Container, ContainerPort, ExecAction, Probe, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{Component, Platform};
 use super::network::{self, Peers};
 use super::object::DesiredObject;
 use super::security::{self, RunAs};
+use super::single_node::{self, SingleNode};
 use super::{names, pod};
 use crate::crd::{ManagedRedis, ServiceName};
 
@@ -48,9 +46,6 @@ pub(super) fn objects(platform: &Platform<'_>, spec: &ManagedRedis) -> Vec<Desir
     ]
 }
 
-// `.into()`: the spec is optional up to Kubernetes 1.36's API and required from 1.37's;
-// the operator builds against whichever version the workspace enables.
-#[allow(clippy::useless_conversion)]
 fn stateful_set(
     platform: &Platform<'_>,
     name: &str,
@@ -101,38 +96,16 @@ fn stateful_set(
         volume_mounts: Some(vec![pod::mount("data", "/data")]),
         ..Container::default()
     };
-    let (volumes, claims) = match &spec.storage {
-        Some(size) => (
-            None,
-            Some(vec![pod::volume_claim(platform, "data", component, size)]),
-        ),
-        None => (Some(vec![pod::empty_dir("data")]), None),
-    };
-    StatefulSet {
-        metadata: platform.metadata(name.to_owned(), component),
-        spec: StatefulSetSpec {
-            replicas: Some(1),
-            service_name: Some(name.to_owned()),
-            selector: platform.selector(component),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(platform.labels(component)),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    containers: vec![container],
-                    security_context: Some(security::pod(REDIS)),
-                    automount_service_account_token: Some(false),
-                    enable_service_links: Some(false),
-                    volumes,
-                    ..PodSpec::default()
-                }),
-            },
-            persistent_volume_claim_retention_policy: claims.is_some().then(pod::claim_retention),
-            volume_claim_templates: claims,
-            ..StatefulSetSpec::default()
-        }
-        .into(),
-        ..StatefulSet::default()
-    }
+    single_node::stateful_set(
+        platform,
+        SingleNode {
+            name,
+            service_name: name,
+            component,
+            container,
+            run_as: REDIS,
+            volumes: Vec::new(),
+            storage: spec.storage.as_ref(),
+        },
+    )
 }

@@ -84,6 +84,26 @@ pub struct OrderFlowPlatformSpec {
     pub paused: bool,
 }
 
+impl Default for OrderFlowPlatformSpec {
+    /// Every default and no version: not a valid spec (validation says so), but a stand-in
+    /// for a platform the operator cannot read, so that its cached copy can be dropped.
+    fn default() -> Self {
+        Self {
+            version: String::new(),
+            image_registry: default_image_registry(),
+            image_pull_policy: ImagePullPolicy::default(),
+            services: Services::default(),
+            gateway: GatewaySpec::default(),
+            kafka: KafkaSpec::default(),
+            databases: DatabasesSpec::default(),
+            redis: RedisSpec::default(),
+            admin_token_secret_ref: None,
+            observability: ObservabilitySpec::default(),
+            paused: false,
+        }
+    }
+}
+
 impl OrderFlowPlatformSpec {
     /// The image reference of one service.
     pub fn image(&self, service: ServiceName) -> String {
