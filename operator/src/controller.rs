@@ -6,6 +6,8 @@ use std::sync::Arc;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::runtime::controller::Controller;
 use kube::runtime::{WatchStreamExt, predicates, reflector, watcher};
@@ -68,7 +70,16 @@ pub async fn run(
             scoped::<ConfigMap>(namespace, client.clone()),
             owned.clone(),
         )
-        .owns(scoped::<Secret>(namespace, client), owned)
+        .owns(scoped::<Secret>(namespace, client.clone()), owned.clone())
+        .owns(
+            scoped::<NetworkPolicy>(namespace, client.clone()),
+            owned.clone(),
+        )
+        .owns(
+            scoped::<PodDisruptionBudget>(namespace, client.clone()),
+            owned.clone(),
+        )
+        .owns(scoped::<Ingress>(namespace, client), owned)
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, context)
         .for_each(|result| async move {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube_fake_api::{Cluster, FakeApi};
 use orderflow_operator::OrderFlowPlatform;
@@ -651,5 +652,32 @@ async fn a_platform_the_operator_cannot_read_is_reported_and_blocks_no_other() {
             .is_none(),
         "nothing is built from a spec the operator cannot read"
     );
+    operator.stop().await;
+}
+
+#[tokio::test]
+async fn an_owned_object_changed_by_hand_is_restored_at_once() {
+    let (_, cluster) = FakeApi::new();
+    let _kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, &minimal()).await;
+    wait_ready(&cluster).await;
+
+    // The ready resync is a minute away here: only the owned watches can bring them back.
+    let policy = cluster.list_json("NetworkPolicy")[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Api::<NetworkPolicy>::namespaced(cluster.client(), NAMESPACE)
+        .delete(&policy, &DeleteParams::default())
+        .await
+        .expect("the policy is deleted");
+    eventually("the NetworkPolicy to be back", WAIT, || async {
+        cluster
+            .get_json("NetworkPolicy", Some(NAMESPACE), &policy)
+            .map(|_| ())
+            .ok_or("not yet")
+    })
+    .await;
     operator.stop().await;
 }
