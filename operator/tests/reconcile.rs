@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
-use kube_fake_api::{Cluster, FakeApi};
+use kube_fake_api::{Cluster, FakeApi, Kubelet};
 use orderflow_operator::OrderFlowPlatform;
 use orderflow_operator::build::{
     BuildContext, CONFIG_HASH_ANNOTATION, ExistingSecrets, desired_objects,
@@ -162,6 +162,16 @@ async fn wait_ready(cluster: &Cluster) {
     .await;
 }
 
+/// A fake cluster with its kubelet and a running operator, with `platform` created and Ready.
+async fn ready(platform: &OrderFlowPlatform) -> (Cluster, Kubelet, Operator) {
+    let (_, cluster) = FakeApi::new();
+    let kubelet = cluster.run_kubelet();
+    let operator = Operator::start(&cluster);
+    create(&cluster, platform).await;
+    wait_ready(&cluster).await;
+    (cluster, kubelet, operator)
+}
+
 /// Config hash of every Deployment's pod template, by name.
 fn config_hashes(cluster: &Cluster) -> BTreeMap<String, String> {
     cluster
@@ -187,11 +197,7 @@ fn is_platform_write(path: &str) -> bool {
 
 #[tokio::test]
 async fn a_platform_gets_every_object_and_becomes_ready() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
 
     let stored: OrderFlowPlatform = serde_json::from_value(stored_platform(&cluster)).unwrap();
     let context = BuildContext {
@@ -275,11 +281,7 @@ fn deployment_versions(cluster: &Cluster) -> BTreeMap<String, String> {
 
 #[tokio::test]
 async fn a_spec_change_changes_only_what_it_concerns_and_config_rolls() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
     let versions = deployment_versions(&cluster);
 
     // Extra env sits on the pod template itself, so only the order Deployment changes.
@@ -366,11 +368,7 @@ async fn an_invalid_spec_is_degraded_and_touches_nothing() {
 
 #[tokio::test]
 async fn a_paused_platform_is_left_alone() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
     let before = config_hashes(&cluster);
 
     cluster.clear_mutations();
@@ -400,11 +398,7 @@ async fn a_paused_platform_is_left_alone() {
 
 #[tokio::test]
 async fn a_restarted_operator_changes_nothing() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
     operator.stop().await;
 
     cluster.clear_mutations();
@@ -432,11 +426,7 @@ async fn a_restarted_operator_changes_nothing() {
 
 #[tokio::test]
 async fn objects_of_a_previous_spec_are_pruned() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
     assert!(
         cluster
             .get_json("StatefulSet", Some(NAMESPACE), "shop-postgres-order")
@@ -478,11 +468,7 @@ async fn objects_of_a_previous_spec_are_pruned() {
 
 #[tokio::test]
 async fn the_registry_topics_are_created_once_kafka_is_ready() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
 
     let all = orderflow_contracts::all_topics();
     let on_broker = broker_topics();
@@ -507,11 +493,7 @@ async fn the_registry_topics_are_created_once_kafka_is_ready() {
 
 #[tokio::test]
 async fn partitions_the_broker_cannot_grow_are_a_condition_not_a_failure() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
 
     patch_spec(
         &cluster,
@@ -587,11 +569,7 @@ async fn deleting_a_platform_that_deletes_its_topics_removes_them_then_everythin
 
 #[tokio::test]
 async fn a_platform_that_retains_its_topics_is_deleted_without_waiting() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
     operator.stop().await;
 
     // No operator runs: nothing holds the deletion back.
@@ -657,11 +635,7 @@ async fn a_platform_the_operator_cannot_read_is_reported_and_blocks_no_other() {
 
 #[tokio::test]
 async fn an_owned_object_changed_by_hand_is_restored_at_once() {
-    let (_, cluster) = FakeApi::new();
-    let _kubelet = cluster.run_kubelet();
-    let operator = Operator::start(&cluster);
-    create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    let (cluster, _kubelet, operator) = ready(&minimal()).await;
 
     // The ready resync is a minute away here: only the owned watches can bring them back.
     let policy = cluster.list_json("NetworkPolicy")[0]["metadata"]["name"]
