@@ -1,4 +1,5 @@
-//! The controller: watches platforms and the objects they own, and runs the reconciler.
+//! The controller: watches platforms and the objects they own, and runs the reconciler and,
+//! beside it, the lag autoscaler.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use kube::runtime::controller::Controller;
 use kube::runtime::{WatchStreamExt, predicates, reflector, watcher};
 
 use crate::OrderFlowPlatform;
+use crate::autoscale;
 use crate::build::MANAGED_BY;
 use crate::decode;
 use crate::reconcile::{Context, error_chain, error_policy, reconcile};
@@ -56,7 +58,10 @@ pub async fn run(
     let trigger = reflector(writer, events)
         .applied_objects()
         .predicate_filter(predicates::generation, Default::default());
-    Controller::for_stream(trigger, reader)
+    // The lag autoscaler reads the same store, and runs only while the controller does, so
+    // that only the leader scales.
+    let autoscaler = autoscale::run(Arc::clone(&context), reader.clone());
+    let controller = Controller::for_stream(trigger, reader)
         .owns(
             scoped::<Deployment>(namespace, client.clone()),
             owned.clone(),
@@ -88,8 +93,11 @@ pub async fn run(
                 // Includes objects that fail to deserialize: logged, never fatal.
                 Err(error) => tracing::warn!(error = %error_chain(&error), "reconcile error"),
             }
-        })
-        .await;
+        });
+    tokio::select! {
+        () = controller => {}
+        () = autoscaler => {}
+    }
 }
 
 fn scoped<K>(namespace: Option<&str>, client: kube::Client) -> Api<K>

@@ -1,5 +1,6 @@
 //! The OrderFlow operator: the `OrderFlowPlatform` custom resource and what manages it.
 
+pub mod autoscale;
 pub mod build;
 pub mod config;
 pub mod controller;

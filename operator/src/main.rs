@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use clap::{Parser, Subcommand};
+use orderflow_operator::autoscale::sim;
 use orderflow_operator::config::OperatorConfig;
 use orderflow_operator::crd;
 use orderflow_operator::leader::{self, Election, Term};
@@ -38,6 +39,12 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Simulate the lag autoscaler over a burst, plateau and drain; write an SVG plot.
+    AutoscaleSim {
+        /// Where the SVG goes.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -50,8 +57,23 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Crd { out_dir: Some(dir) }) => {
             println!("wrote {}", crd::write_crd(&dir)?.display());
         }
+        Some(Command::AutoscaleSim { out }) => autoscale_sim(&out)?,
         None => run(cli.config).await?,
     }
+    Ok(())
+}
+
+/// Writes the simulator's plot to `out` and prints its figures.
+fn autoscale_sim(out: &std::path::Path) -> anyhow::Result<()> {
+    let scenario = sim::Scenario::default();
+    let samples = sim::simulate(&scenario);
+    let summary = sim::summarize(&scenario, &samples);
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(out, sim::svg(&scenario, &samples, &summary))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}\n{}", out.display(), summary.describe());
     Ok(())
 }
 

@@ -143,6 +143,13 @@ fn the_schema_declares_list_maps() {
     let components = schema_at("status.components");
     assert_eq!(components["x-kubernetes-list-type"], "map");
     assert_eq!(components["x-kubernetes-list-map-keys"], json!(["name"]));
+    // The autoscaler applies its entries alone, merged by service into the status.
+    let autoscaling = schema_at("status.autoscaling");
+    assert_eq!(autoscaling["x-kubernetes-list-type"], "map");
+    assert_eq!(
+        autoscaling["x-kubernetes-list-map-keys"],
+        json!(["service"])
+    );
     let env = schema_at("spec.services.gateway.env");
     assert_eq!(env["x-kubernetes-list-type"], "map");
     assert_eq!(env["x-kubernetes-list-map-keys"], json!(["name"]));

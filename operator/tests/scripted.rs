@@ -314,6 +314,7 @@ fn path(kind: ObjectKind, name: Option<&str>) -> String {
         ObjectKind::Ingress => ("/apis/networking.k8s.io/v1", "ingresses"),
         ObjectKind::StatefulSet => ("/apis/apps/v1", "statefulsets"),
         ObjectKind::Deployment => ("/apis/apps/v1", "deployments"),
+        ObjectKind::HorizontalPodAutoscaler => ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
         ObjectKind::PodDisruptionBudget => ("/apis/policy/v1", "poddisruptionbudgets"),
     };
     let collection = format!("{prefix}/namespaces/{NAMESPACE}/{plural}");

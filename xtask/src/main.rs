@@ -7,10 +7,12 @@
 //!   end-to-end latency and the services' memory;
 //! - `schemas`: regenerates the contracts' JSON Schemas;
 //! - `crdgen`: regenerates the operator's CRD in `crds/`;
+//! - `autoscale-sim`: plots the lag autoscaler over a synthetic load to `target/autoscale-sim.svg`;
 //! - `lint`: actionlint on the GitHub workflows, hadolint on the Dockerfiles, shellcheck on the
 //!   shell scripts (part of `test`);
 //! - `test`: formatting, lints and the whole test suite, as CI runs it.
 
+mod autoscale_sim;
 mod console;
 mod crdgen;
 mod guide;
@@ -71,6 +73,9 @@ enum Command {
     Schemas,
     /// Regenerate the OrderFlowPlatform CRD in `crds/` from the operator's Rust types.
     Crdgen,
+    /// Simulate the lag autoscaler over a burst, plateau and drain; plot lag and replicas to
+    /// `target/autoscale-sim.svg`.
+    AutoscaleSim,
     /// Lint what nothing here runs: the GitHub workflows (actionlint), the Dockerfiles
     /// (hadolint) and the shell scripts (shellcheck). `test` runs it too.
     Lint,
@@ -135,6 +140,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Crdgen => crdgen::run(&root),
+        Command::AutoscaleSim => autoscale_sim::run(&root),
         Command::Lint => lint::run(&root),
         Command::Test { nextest_args } => test::run(&root, &nextest_args),
     }
@@ -181,6 +187,14 @@ mod tests {
     #[test]
     fn crdgen_parses() {
         assert!(matches!(parse(&["crdgen"]), Ok(Command::Crdgen)));
+    }
+
+    #[test]
+    fn autoscale_sim_parses() {
+        assert!(matches!(
+            parse(&["autoscale-sim"]),
+            Ok(Command::AutoscaleSim)
+        ));
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //! rebuilt from the existing value afterwards, so that reconciling never rotates it.
 
 mod config;
+mod hpa;
 mod kafka;
 mod meta;
-mod names;
+pub(crate) mod names;
 mod network;
 mod object;
 mod pod;
@@ -27,6 +28,7 @@ mod workload;
 mod tests;
 
 pub use config::CONFIG_HASH_ANNOTATION;
+pub use hpa::CPU_TARGET_UTILIZATION;
 pub use kafka::bootstrap_servers as managed_kafka_bootstrap_servers;
 pub use meta::{MANAGED_BY, PART_OF, platform_selector};
 pub use names::{NameError, STATEFUL_SET_NAME_MAX};

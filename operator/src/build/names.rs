@@ -26,7 +26,7 @@ pub enum NameError {
 }
 
 /// A service's Deployment, Service, ConfigMap, PodDisruptionBudget and NetworkPolicy.
-pub(super) fn service(platform: &str, service: ServiceName) -> String {
+pub(crate) fn service(platform: &str, service: ServiceName) -> String {
     format!("{platform}-{service}")
 }
 

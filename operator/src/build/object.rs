@@ -2,6 +2,7 @@
 //! them by kind to find orphans.
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -66,6 +67,7 @@ desired_object! {
     Service(Service),
     StatefulSet(StatefulSet),
     Deployment(Deployment),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
     PodDisruptionBudget(PodDisruptionBudget),
     Ingress(Ingress),
 }

@@ -92,6 +92,11 @@ of_kind!(secrets, Secret, Secret);
 of_kind!(policies, NetworkPolicy, NetworkPolicy);
 of_kind!(budgets, PodDisruptionBudget, PodDisruptionBudget);
 of_kind!(ingresses, Ingress, Ingress);
+of_kind!(
+    autoscalers,
+    HorizontalPodAutoscaler,
+    k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler
+);
 
 fn named<'a, T: k8s_openapi::Metadata<Ty = ObjectMeta>>(objects: &[&'a T], name: &str) -> &'a T {
     objects
@@ -585,6 +590,52 @@ fn autoscaling_leaves_the_replicas_to_the_scaler() {
     assert_eq!(replicas("shop-order"), None);
     assert_eq!(replicas("shop-payment"), Some(3));
     assert_eq!(replicas("shop-customer"), Some(1));
+}
+
+#[test]
+fn cpu_mode_gets_a_horizontal_pod_autoscaler_and_lag_mode_none() {
+    let objects = build(&platform(
+        "shop",
+        json!({ "version": "1.4.0", "services": {
+            "gateway": { "autoscaling": { "minReplicas": 2, "maxReplicas": 6,
+                "scaleDownStabilizationSeconds": 120, "maxScaleUpStep": 3, "pollIntervalSeconds": 30 } },
+            "order": { "autoscaling": { "maxReplicas": 4 } },
+            "payment": { "autoscaling": { "mode": "Cpu" } },
+            "inventory": { "autoscaling": { "mode": "Cpu", "enabled": false } }
+        } }),
+    ));
+    assert_eq!(
+        names_of_kind(&objects, ObjectKind::HorizontalPodAutoscaler),
+        ["shop-payment", "shop-gateway"]
+    );
+    let hpa = named(&autoscalers(&objects), "shop-gateway");
+    let spec = hpa.spec.required();
+    assert_eq!(spec.scale_target_ref.kind, "Deployment");
+    assert_eq!(spec.scale_target_ref.name, "shop-gateway");
+    assert_eq!((spec.min_replicas, spec.max_replicas), (Some(2), 6));
+    let target = &spec.metrics.as_ref().expect("metrics")[0];
+    let resource = target.resource.as_ref().expect("a resource metric");
+    assert_eq!(resource.name, "cpu");
+    assert_eq!(
+        resource.target.average_utilization,
+        Some(CPU_TARGET_UTILIZATION)
+    );
+    let behavior = spec.behavior.as_ref().expect("behavior");
+    let down = behavior.scale_down.as_ref().expect("scale-down rules");
+    assert_eq!(down.stabilization_window_seconds, Some(120));
+    let up = &behavior
+        .scale_up
+        .as_ref()
+        .expect("scale-up rules")
+        .policies
+        .as_ref()
+        .expect("policies")[0];
+    assert_eq!(
+        (up.type_.as_str(), up.value, up.period_seconds),
+        ("Pods", 3, 30)
+    );
+    let replicas = |name: &str| deployment_spec(named(&deployments(&objects), name)).replicas;
+    assert_eq!(replicas("shop-gateway"), None, "the HPA owns the count");
 }
 
 #[test]

@@ -21,7 +21,7 @@ use super::config::{self, CONFIG_HASH_ANNOTATION};
 use super::meta::{Component, Platform};
 use super::network::{self, Peers};
 use super::object::DesiredObject;
-use super::{names, pod, security};
+use super::{hpa, names, pod, security};
 use crate::crd::{DatabasesSource, Exposure, KafkaSource, RedisSource, ServiceName, ServiceSpec};
 
 /// The validated sources of everything the services depend on.
@@ -62,6 +62,10 @@ pub(super) fn objects(
         deployment(platform, service, spec, &name, &component, &secrets, hash).into(),
         kubernetes_service(platform, service, &name, &component, sources.exposure).into(),
     ];
+    if let Some(autoscaling) = hpa::cpu_autoscaled(service, spec) {
+        objects
+            .push(hpa::horizontal_pod_autoscaler(platform, autoscaling, &name, &component).into());
+    }
     if min_replicas(spec) > 1 {
         objects.push(disruption_budget(platform, &name, &component).into());
     }

@@ -36,7 +36,8 @@ pub use secret::SecretKeyRef;
 pub use services::{AutoscalingMode, AutoscalingSpec, ServiceName, ServiceSpec, Services};
 pub use spec::{ImagePullPolicy, ObservabilitySpec, OrderFlowPlatform, OrderFlowPlatformSpec};
 pub use status::{
-    ComponentKind, ComponentStatus, ConditionType, OrderFlowPlatformStatus, Phase, TopicsStatus,
+    ComponentKind, ComponentStatus, ConditionType, OrderFlowPlatformStatus, Phase,
+    ServiceAutoscalingStatus, TopicsStatus,
 };
 pub use validation::{SpecError, validate};
 

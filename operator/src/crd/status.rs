@@ -1,6 +1,6 @@
 //! What the operator reports about a platform.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,11 @@ pub struct OrderFlowPlatformStatus {
     /// Where the gateway answers: `host:port`, a node port or the Ingress host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_address: Option<String>,
+    /// The lag autoscaler's view of each service it scales. Written by the autoscaler alone
+    /// (field manager `orderflow-operator-autoscaler`); the reconciler never applies it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["service"]))]
+    pub autoscaling: Vec<ServiceAutoscalingStatus>,
 }
 
 impl OrderFlowPlatformStatus {
@@ -92,6 +97,30 @@ impl ComponentStatus {
     pub const fn is_ready(&self) -> bool {
         self.ready_replicas >= self.desired_replicas
     }
+}
+
+/// What the lag autoscaler last measured and did for one service.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAutoscalingStatus {
+    /// The service (`order`, `payment`, `inventory`, `notification`).
+    pub service: String,
+    /// The consumer group's lag at the last poll, retry topics included; absent when Kafka
+    /// could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag: Option<i64>,
+    /// What the lag asks for, within the bounds and the partition cap.
+    pub desired_replicas: i32,
+    /// The Deployment's replica count after the last poll.
+    pub current_replicas: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_scale_time: Option<Time>,
+    /// Why the last scale happened, e.g. `LagRising: lag 2500 at 1000 per replica, 1 -> 3 replicas`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_scale_reason: Option<String>,
+    /// What limits the scaler now: Kafka unreachable, the partition cap, `replicas` ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Progress of topic creation.

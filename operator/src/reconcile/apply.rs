@@ -6,6 +6,7 @@ use std::fmt::Debug;
 
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -93,10 +94,11 @@ pub async fn apply_all(
                     applied.held.push((status::component(object), waiting));
                 }
             }
+            DesiredObject::HorizontalPodAutoscaler(object) => {
+                apply(client, namespace, object).await?;
+            }
             DesiredObject::PodDisruptionBudget(object) => {
-                {
-                    apply(client, namespace, object).await?;
-                };
+                apply(client, namespace, object).await?;
             }
             DesiredObject::Ingress(object) => {
                 apply(client, namespace, object).await?;
@@ -165,6 +167,9 @@ pub async fn prune(
             ObjectKind::Service => orphans.delete::<Service>().await?,
             ObjectKind::StatefulSet => orphans.delete::<StatefulSet>().await?,
             ObjectKind::Deployment => orphans.delete::<Deployment>().await?,
+            ObjectKind::HorizontalPodAutoscaler => {
+                orphans.delete::<HorizontalPodAutoscaler>().await?;
+            }
             ObjectKind::PodDisruptionBudget => orphans.delete::<PodDisruptionBudget>().await?,
             ObjectKind::Ingress => orphans.delete::<Ingress>().await?,
         }

@@ -20,6 +20,7 @@ use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource, ResourceExt};
 
 use crate::OrderFlowPlatform;
+use crate::autoscale::AutoscalerSettings;
 use crate::build::{
     self, BuildContext, ExistingSecrets, MANAGED_BY, managed_kafka_bootstrap_servers,
     platform_selector, random_token,
@@ -65,8 +66,10 @@ pub struct Context {
     pub operator_namespace: String,
     pub requeue: Requeue,
     pub metrics: Metrics,
-    /// How the platforms' Kafka is reached for their topics.
+    /// How the platforms' Kafka is reached for their topics and their consumers' lag.
     pub kafka: KafkaAdmin,
+    /// The lag autoscaler's clock and cadence.
+    pub autoscaler: AutoscalerSettings,
     recorder: Recorder,
     /// Consecutive failures per platform (`namespace/name`), for the error backoff.
     failures: Mutex<HashMap<String, u32>>,
@@ -85,6 +88,7 @@ impl Context {
             requeue,
             metrics: Metrics::default(),
             kafka: KafkaAdmin::default(),
+            autoscaler: AutoscalerSettings::default(),
             failures: Mutex::default(),
         }
     }
@@ -96,8 +100,16 @@ impl Context {
         self
     }
 
+    /// Runs the lag autoscaler with `autoscaler`'s clock and cadence (tests inject a manual
+    /// clock).
+    #[must_use]
+    pub fn with_autoscaler(mut self, autoscaler: AutoscalerSettings) -> Self {
+        self.autoscaler = autoscaler;
+        self
+    }
+
     /// Publishes an Event about `platform`; a failure is logged, never fatal.
-    async fn publish(&self, platform: &OrderFlowPlatform, event: Event) {
+    pub(crate) async fn publish(&self, platform: &OrderFlowPlatform, event: Event) {
         let reference = platform.object_ref(&());
         if let Err(error) = self.recorder.publish(&event, &reference).await {
             tracing::warn!(error = %error_chain(&error), reason = event.reason, "cannot publish an event");
@@ -157,7 +169,8 @@ impl Error {
     }
 }
 
-fn key(platform: &OrderFlowPlatform) -> String {
+/// A platform's `namespace/name`.
+pub(crate) fn key(platform: &OrderFlowPlatform) -> String {
     format!(
         "{}/{}",
         platform.namespace().unwrap_or_default(),
@@ -235,7 +248,7 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
 
 /// Where the operator reaches the platform's Kafka, if the spec says (validation reports it
 /// when it does not).
-fn kafka_bootstrap(platform: &OrderFlowPlatform, namespace: &str) -> Option<String> {
+pub(crate) fn kafka_bootstrap(platform: &OrderFlowPlatform, namespace: &str) -> Option<String> {
     Some(match platform.spec.kafka.source()? {
         KafkaSource::Managed(_) => managed_kafka_bootstrap_servers(&platform.name_any(), namespace),
         KafkaSource::External(external) => external.bootstrap_servers.clone(),

@@ -233,7 +233,7 @@ impl<'a> StatusWriter<'a> {
         let patch = json!({
             "apiVersion": OrderFlowPlatform::api_version(&()),
             "kind": OrderFlowPlatform::kind(&()),
-            "status": next,
+            "status": without_autoscaling(&next),
         });
         Api::<OrderFlowPlatform>::namespaced(self.client.clone(), self.namespace)
             .patch_status(
@@ -254,6 +254,15 @@ impl<'a> StatusWriter<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// `status` less what the autoscaler owns: applying `status.autoscaling` here (with force)
+/// would take its ownership and freeze or erase the autoscaler's entries.
+fn without_autoscaling(status: &OrderFlowPlatformStatus) -> OrderFlowPlatformStatus {
+    OrderFlowPlatformStatus {
+        autoscaling: Vec::new(),
+        ..status.clone()
     }
 }
 
@@ -547,5 +556,29 @@ mod tests {
             "False"
         );
         assert_eq!(status.phase, Some(Phase::Degraded));
+    }
+
+    #[test]
+    fn the_reconciler_never_applies_the_autoscaler_entries() {
+        let current = OrderFlowPlatformStatus {
+            autoscaling: vec![crate::crd::ServiceAutoscalingStatus {
+                service: "order".to_owned(),
+                lag: Some(40),
+                desired_replicas: 4,
+                current_replicas: 4,
+                last_scale_time: None,
+                last_scale_reason: None,
+                message: None,
+            }],
+            ..OrderFlowPlatformStatus::default()
+        };
+        let next = next_status(&current, Some(1), applied(vec![service("order", 4, 4)]));
+        assert_eq!(
+            next.autoscaling, current.autoscaling,
+            "compared as they are"
+        );
+        let applied = serde_json::to_value(without_autoscaling(&next)).unwrap();
+        assert!(applied.get("autoscaling").is_none(), "{applied}");
+        assert!(applied.get("conditions").is_some(), "{applied}");
     }
 }
