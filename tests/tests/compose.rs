@@ -564,8 +564,9 @@ fn every_mounted_file_exists() {
         }
     }
     assert!(
-        mounts >= 4,
-        "init script, topic script, prometheus.yml, grafana datasources"
+        mounts >= 7,
+        "init script, topic script, prometheus.yml, alerts.yml, grafana datasources, \
+         dashboard providers and dashboards"
     );
 }
 
@@ -627,6 +628,65 @@ fn prometheus_scrapes_every_service_where_it_listens() {
                 .port()
                 .is_some_and(|port| prometheus.container_ports().contains(&port))),
         "grafana reads the compose prometheus: {urls:?}"
+    );
+}
+
+/// Where a container path is bind-mounted from: the repository path of `container` itself or
+/// of a mounted directory holding it.
+fn mounted_source(service: &compose_file::Service, container: &str) -> Option<std::path::PathBuf> {
+    service.bind_mounts().find_map(|(source, target)| {
+        let rest = container.strip_prefix(target.as_str())?;
+        let source = repo().join(source);
+        match rest.strip_prefix('/') {
+            _ if rest.is_empty() => Some(source),
+            Some(inside) => Some(source.join(inside)),
+            None => None,
+        }
+    })
+}
+
+#[test]
+fn prometheus_loads_the_alert_rules_and_grafana_provisions_the_dashboards() {
+    let compose = Compose::load();
+    let prometheus = compose.service("prometheus");
+    let config = mounted_source(prometheus, "/etc/prometheus/prometheus.yml")
+        .expect("prometheus mounts its configuration");
+    let config: Value = serde_norway::from_str(&read(&config)).unwrap();
+    let rule_files: Vec<&str> = config["rule_files"]
+        .as_sequence()
+        .expect("prometheus.yml has rule_files")
+        .iter()
+        .map(|file| file.as_str().expect("rule file path"))
+        .collect();
+    let alerts = repo().join("deploy/prometheus/alerts.yml");
+    assert!(
+        rule_files
+            .iter()
+            .any(|file| mounted_source(prometheus, file).as_deref() == Some(alerts.as_path())),
+        "prometheus does not load deploy/prometheus/alerts.yml: {rule_files:?}"
+    );
+
+    let grafana = compose.service("grafana");
+    let providers = mounted_source(grafana, "/etc/grafana/provisioning/dashboards")
+        .expect("grafana mounts a dashboards provisioning directory");
+    let dashboards = repo().join("deploy/grafana/dashboards");
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(&providers).unwrap() {
+        let file: Value = serde_norway::from_str(&read(&entry.unwrap().path())).unwrap();
+        for provider in file["providers"].as_sequence().into_iter().flatten() {
+            paths.push(
+                provider["options"]["path"]
+                    .as_str()
+                    .expect("provider path")
+                    .to_owned(),
+            );
+        }
+    }
+    assert!(
+        paths
+            .iter()
+            .any(|path| mounted_source(grafana, path).as_deref() == Some(dashboards.as_path())),
+        "no dashboards provider reads deploy/grafana/dashboards: {paths:?}"
     );
 }
 

@@ -92,7 +92,7 @@ async fn exchange(upstreams: &Upstreams, route: &Route, outgoing: Request) -> Re
         ("outcome", outcome),
     ];
     metrics::counter!("gateway_upstream_requests_total", &labels).increment(1);
-    metrics::histogram!("gateway_upstream_response_seconds", &labels)
+    metrics::histogram!("gateway_upstream_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     match result {
         Ok(mut response) => {

@@ -234,5 +234,5 @@ async fn metrics_count_requests_per_upstream() {
         })
         .unwrap_or_else(|| panic!("no inventory count in {metrics}"));
     assert!(!line.ends_with(" 0"), "{line}");
-    assert!(metrics.contains("gateway_upstream_response_seconds_bucket"));
+    assert!(metrics.contains("gateway_upstream_request_duration_seconds_bucket"));
 }

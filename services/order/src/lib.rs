@@ -85,11 +85,13 @@ pub fn app(pool: PgPool, config: &config::Config) -> anyhow::Result<axum::Router
     let admin = faults::routes(config.admin.faults.clone()).merge(dead_letter_routes(vec![
         DeadLetterAdmin::new(&config.kafka, CONSUMER_GROUP, CONSUMED_TOPICS),
     ]));
-    Ok(ServiceApp::new(SERVICE, api, openapi, config.http.clone())
+    let router = ServiceApp::new(SERVICE, api, openapi, config.http.clone())
         .readiness(PostgresReadiness(pool))
         .readiness(KafkaReadiness::new(&config.kafka)?)
         .admin(admin, config.admin.admin_token.as_deref())
-        .into_router())
+        .into_router();
+    application::register_metrics();
+    Ok(router)
 }
 
 /// The consumer group "order": product and customer events for the read models, stock and

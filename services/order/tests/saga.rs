@@ -609,3 +609,102 @@ async fn faults_set_on_the_admin_route_hit_the_consumer_and_dead_letters_are_lis
     })
     .await;
 }
+
+/// The sum of the samples of series `name` whose labels include every one of `labels`.
+fn value(text: &str, name: &str, labels: &[&str]) -> f64 {
+    series(text, name, labels)
+        .iter()
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// The `/metrics` lines of series `name` whose labels include every one of `labels`.
+fn series<'a>(text: &'a str, name: &str, labels: &[&str]) -> Vec<&'a str> {
+    text.lines()
+        .filter(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .filter(|line| labels.iter().all(|label| line.contains(label)))
+        .collect()
+}
+
+#[tokio::test]
+async fn confirmations_cancellations_and_timeouts_are_counted_with_bounded_labels() {
+    let app = TestApp::spawn().await;
+    let _workers = app.start_workers().await;
+    let confirmed = app.placed().await;
+    confirm(&app, &confirmed).await;
+    let declined = app.placed().await;
+    app.publish(&stock_reserved(&declined)).await;
+    app.wait_outbox(&declined.order, |t| {
+        t.contains(&"process-payment".to_owned())
+    })
+    .await;
+    app.publish(&PaymentFailed {
+        order_id: declined.id(),
+        amount: eur(2598),
+        reason: "card declined by the issuer".into(),
+        failed_at: Utc::now(),
+    })
+    .await;
+    app.wait_order(&declined.order, "cancellation", |o| {
+        o["status"] == "Cancelled"
+    })
+    .await;
+    let overdue = app.placed().await;
+    let sweeper = order_service::sweeper(app.pool.clone(), &app.config);
+    let later = Utc::now() + chrono::Duration::seconds(31);
+    eventually("the overdue saga to be swept", || async {
+        sweeper.sweep_once(later).await.unwrap();
+        (app.order(&overdue.order).await["status"] == "Cancelled").then_some(())
+    })
+    .await;
+
+    // Counters start at zero (the app registers them), so wait for the counts themselves.
+    let order = r#"service="order""#;
+    let expected: [(&str, &[&str], f64); 6] = [
+        ("orders_placed_total", &[order], 3.0),
+        ("orders_confirmed_total", &[order], 1.0),
+        (
+            "orders_cancelled_total",
+            &[order, r#"reason="payment_declined""#],
+            1.0,
+        ),
+        (
+            "orders_cancelled_total",
+            &[order, r#"reason="timeout""#],
+            1.0,
+        ),
+        (
+            "saga_timeouts_total",
+            &[order, r#"state="AwaitingStock""#],
+            1.0,
+        ),
+        ("saga_duration_seconds_count", &[order], 3.0),
+    ];
+    let text = eventually("the counts on /metrics", || async {
+        let text = app.get("/metrics").await.body.as_str()?.to_owned();
+        expected
+            .iter()
+            .all(|(name, labels, at_least)| value(&text, name, labels) >= *at_least)
+            .then_some(text)
+    })
+    .await;
+    assert!(
+        series(&text, "orders_cancelled_total", &["card declined"]).is_empty(),
+        "a free-text reason became a label: {text}"
+    );
+    for outcome in ["confirmed", "cancelled"] {
+        let label = format!(r#"outcome="{outcome}""#);
+        assert!(
+            !series(&text, "saga_duration_seconds_count", &[order, &label]).is_empty(),
+            "no {outcome} saga duration in {text}"
+        );
+        let buckets = series(&text, "saga_duration_seconds_bucket", &[&label]);
+        assert!(
+            buckets.iter().any(|line| line.contains(r#"le="600""#)),
+            "saga durations lack the long buckets: {buckets:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! correlation ids, graceful shutdown), PostgreSQL with embedded migrations, the
 //! in-transaction domain event dispatcher and the unit of work that uses it.
 
+pub mod after_commit;
 mod backoff;
 pub mod clock;
 pub mod config;

@@ -9,6 +9,15 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Buckets for whole business processes (a saga from placed to confirmed or cancelled),
+/// which take from milliseconds up to several step timeouts.
+const PROCESS_BUCKETS: &[f64] = &[
+    0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
+];
+
+/// The histogram measuring a process rather than a request; it gets [`PROCESS_BUCKETS`].
+const PROCESS_METRIC: &str = "saga_duration_seconds";
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// Installs the recorder on first use and returns the handle that renders it.
@@ -20,7 +29,13 @@ pub fn handle(service: &'static str) -> PrometheusHandle {
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
                 .add_global_label("service", service)
-                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS);
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS)
+                .and_then(|builder| {
+                    builder.set_buckets_for_metric(
+                        Matcher::Full(PROCESS_METRIC.to_owned()),
+                        PROCESS_BUCKETS,
+                    )
+                });
             match builder {
                 Ok(builder) => match builder.install_recorder() {
                     Ok(handle) => handle,

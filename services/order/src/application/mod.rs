@@ -3,6 +3,7 @@
 //! they need from infrastructure.
 
 mod commands;
+mod metrics;
 mod orders;
 mod ports;
 mod read_models;
@@ -12,6 +13,7 @@ mod timeline;
 mod views;
 
 pub use commands::{AddLine, CancelOrder, ChangeLine, CreateOrder, OrderQuery, PlaceOrder};
+pub use metrics::register as register_metrics;
 pub use orders::{OrderService, TIMELINE_BATCH};
 pub use ports::{
     CustomerInfo, OrderFilter, OrderRepository, ProductInfo, ReadModelRepository, RepositoryError,

@@ -8,6 +8,7 @@ use order_domain::{
     CustomerId, Order, OrderError, OrderEvent, OrderId, OrderLine, OrderStatus, ProductId,
 };
 use orderflow_runtime::AppError;
+use orderflow_runtime::after_commit;
 use orderflow_runtime::clock::Clock;
 use orderflow_runtime::db::Tx;
 use orderflow_runtime::events::{EventContext, EventDispatcher};
@@ -15,6 +16,7 @@ use orderflow_runtime::http::{IfMatch, Page};
 use sqlx::{PgConnection, PgPool};
 
 use super::commands::{AddLine, CancelOrder, ChangeLine, CreateOrder, OrderQuery, PlaceOrder};
+use super::metrics::{self, CancelReason};
 use super::ports::{RepositoryError, SagaData, Store, Versioned};
 use super::saga::{Cause, SagaCoordinator, SagaTrigger};
 use super::timeline::TimelineEntry;
@@ -183,25 +185,29 @@ impl<S: Store> OrderService<S> {
         context: &EventContext,
     ) -> Result<OrderDetails, AppError> {
         let payment_token = command.validate().map_err(AppError::Validation)?;
-        let (mut tx, mut order) = self.begin(id, if_match).await?;
-        let customer_id = order.value.customer_id();
-        if order.value.status() == OrderStatus::Draft {
-            self.ensure_may_order(&mut tx, customer_id).await?;
-        }
-        let now = self.clock.now();
-        order.value.place(now).map_err(domain_error)?;
-        let events = self.save(&mut tx, &mut order, context).await?;
-        if events
-            .iter()
-            .any(|event| matches!(event, OrderEvent::Placed { .. }))
-        {
-            let data = SagaData {
-                customer_id,
-                payment_token,
-            };
-            self.saga.start(&mut tx, &order.value, data, now).await?;
-        }
-        self.finish(tx, order).await
+        after_commit::scope(async {
+            let (mut tx, mut order) = self.begin(id, if_match).await?;
+            let customer_id = order.value.customer_id();
+            if order.value.status() == OrderStatus::Draft {
+                self.ensure_may_order(&mut tx, customer_id).await?;
+            }
+            let now = self.clock.now();
+            order.value.place(now).map_err(domain_error)?;
+            let events = self.save(&mut tx, &mut order, context).await?;
+            if events
+                .iter()
+                .any(|event| matches!(event, OrderEvent::Placed { .. }))
+            {
+                let data = SagaData {
+                    customer_id,
+                    payment_token,
+                };
+                self.saga.start(&mut tx, &order.value, data, now).await?;
+                metrics::order_placed();
+            }
+            self.finish(tx, order).await
+        })
+        .await
     }
 
     /// Cancels an order; a placed or confirmed one also has its saga compensate (release the
@@ -214,26 +220,30 @@ impl<S: Store> OrderService<S> {
         context: &EventContext,
     ) -> Result<OrderDetails, AppError> {
         let reason = command.validate().map_err(AppError::Validation)?;
-        let (mut tx, mut order) = self.begin(id, if_match).await?;
-        let now = self.clock.now();
-        order.value.cancel(&reason, now).map_err(domain_error)?;
-        let events = self.save(&mut tx, &mut order, context).await?;
-        let had_saga = events.iter().any(|event| {
-            matches!(
-                event,
-                OrderEvent::Cancelled {
-                    was: OrderStatus::Placed | OrderStatus::Confirmed,
-                    ..
-                }
-            )
-        });
-        if had_saga {
-            let trigger = SagaTrigger::OrderCancelled { reason };
-            self.saga
-                .drive(&mut tx, &mut order, &trigger, &Cause::internal(id), now)
-                .await?;
-        }
-        self.finish(tx, order).await
+        after_commit::scope(async {
+            let (mut tx, mut order) = self.begin(id, if_match).await?;
+            let now = self.clock.now();
+            order.value.cancel(&reason, now).map_err(domain_error)?;
+            let events = self.save(&mut tx, &mut order, context).await?;
+            let was = events.iter().find_map(|event| match event {
+                OrderEvent::Cancelled { was, .. } => Some(*was),
+                _ => None,
+            });
+            if let Some(was @ (OrderStatus::Placed | OrderStatus::Confirmed)) = was {
+                // A confirmed order's saga already finished; a placed one's ends here.
+                let saga_placed_at = order
+                    .value
+                    .placed_at()
+                    .filter(|_| was == OrderStatus::Placed);
+                metrics::order_cancelled(CancelReason::CustomerRequest, saga_placed_at, now);
+                let trigger = SagaTrigger::OrderCancelled { reason };
+                self.saga
+                    .drive(&mut tx, &mut order, &trigger, &Cause::internal(id), now)
+                    .await?;
+            }
+            self.finish(tx, order).await
+        })
+        .await
     }
 
     pub async fn complete(

@@ -16,6 +16,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::metrics::{self, CancelReason};
 use super::ports::{RepositoryError, SagaData, SagaRecord, Store, Versioned};
 use super::timeline::{NewTimelineEntry, TimelineKind};
 
@@ -363,7 +364,10 @@ impl<S: Store> SagaCoordinator<S> {
             self.append(conn, order, kind, detail, cause, now).await?;
         }
         if let Some(action) = &step.order_action {
-            self.act(conn, order, action, cause, now).await?;
+            self.act(conn, order, action, trigger, cause, now).await?;
+        }
+        if *trigger == SagaTrigger::Deadline {
+            metrics::saga_timed_out(before.state());
         }
         if !before.state().is_compensating() && saga.state().is_compensating() {
             let detail = json!({ "reason": saga.failure_reason(), "commands": commands });
@@ -375,12 +379,14 @@ impl<S: Store> SagaCoordinator<S> {
             .await
     }
 
-    /// Confirms or cancels the order as the saga decided, storing it with its events.
+    /// Confirms or cancels the order as the saga decided, storing it with its events, and
+    /// counts it once the caller's transaction commits.
     async fn act(
         &self,
         conn: &mut PgConnection,
         order: &mut Versioned<Order>,
         action: &OrderAction,
+        trigger: &SagaTrigger,
         cause: &Cause,
         now: DateTime<Utc>,
     ) -> Result<(), SagaError> {
@@ -391,6 +397,13 @@ impl<S: Store> SagaCoordinator<S> {
         let events = order.value.take_events();
         if events.is_empty() {
             return Ok(());
+        }
+        let placed_at = order.value.placed_at();
+        match action {
+            OrderAction::Confirm => metrics::order_confirmed(placed_at, now),
+            OrderAction::Cancel { .. } => {
+                metrics::order_cancelled(CancelReason::of(trigger), placed_at, now);
+            }
         }
         order.version = self
             .store

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use order_domain::OrderId;
+use orderflow_runtime::after_commit;
 use orderflow_runtime::clock::Clock;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
@@ -55,12 +56,15 @@ impl<S: Store> SagaSweeper<S> {
                 break;
             };
             seen.push(order_id);
-            match self.expire(&mut tx, order_id, now).await {
-                Ok(Handled::Advanced) => {
-                    tx.commit().await.map_err(sqlx_error)?;
-                    advanced += 1;
-                }
-                Ok(Handled::Ignored) => tx.commit().await.map_err(sqlx_error)?,
+            let expired = after_commit::scope(async {
+                let handled = self.expire(&mut tx, order_id, now).await?;
+                tx.commit().await.map_err(sqlx_error)?;
+                Ok::<_, SagaError>(handled)
+            })
+            .await;
+            match expired {
+                Ok(Handled::Advanced) => advanced += 1,
+                Ok(Handled::Ignored) => {}
                 Err(err) => {
                     tracing::warn!(%order_id, %err, "cannot expire a saga; trying again next sweep");
                 }

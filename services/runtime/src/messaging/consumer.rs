@@ -331,10 +331,26 @@ impl<I: Inbox> ConsumerRunner<I> {
         self.kafka.ensure_topics(&topics).await
     }
 
+    /// The group's failure counters at zero: the first dead letter must be an increase that
+    /// `increase()` (and the dead-letter alert) can see, not a series appearing at 1.
+    fn register_metrics(&self) {
+        metrics::counter!("consumer_errors_total", "group" => self.group.clone()).increment(0);
+        metrics::counter!("consumer_dead_letters_total", "group" => self.group.clone())
+            .increment(0);
+        for topic in self.handlers.topics() {
+            for tier in 0..RETRY_TIERS.len() {
+                let retry = retry_topic(topic, &self.group, tier);
+                metrics::counter!("consumer_retries_total", "group" => self.group.clone(), "topic" => retry)
+                    .increment(0);
+            }
+        }
+    }
+
     /// Consumes until `shutdown` is cancelled, then finishes the message in hand, commits the
     /// stored offsets and leaves the group.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), KafkaError> {
         self.ensure_topics().await?;
+        self.register_metrics();
         let consumer: StreamConsumer<LagContext> = self
             .kafka
             .client_config()

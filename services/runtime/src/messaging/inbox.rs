@@ -92,9 +92,12 @@ impl Inbox for PgInbox {
                 tx.commit().await?;
                 return Ok(Outcome::Duplicate);
             }
-            handling.run(&mut tx).await?;
-            tx.commit().await?;
-            Ok(Outcome::Applied)
+            crate::after_commit::scope(async {
+                handling.run(&mut tx).await?;
+                tx.commit().await?;
+                Ok(Outcome::Applied)
+            })
+            .await
         })
     }
 }
