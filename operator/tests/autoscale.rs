@@ -4,9 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
+mod support;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube_fake_api::{Cluster, FakeApi};
@@ -18,15 +19,14 @@ use orderflow_operator::reconcile::{Context, Requeue};
 use orderflow_operator::topics::KafkaAdmin;
 use orderflow_testkit::eventually;
 use orderflow_testkit::kafka::TansuBroker;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use serde_json::{Value, json};
+use support::{
+    NAMESPACE, add_env_to_order, consume_and_commit, produce, stored_platform, wait_ready,
+};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 const WAIT: Duration = Duration::from_secs(15);
-const NAMESPACE: &str = "default";
 const POLL: Duration = Duration::from_secs(15);
 const WINDOW: Duration = Duration::from_secs(60);
 const PARTITIONS: i32 = 4;
@@ -108,12 +108,6 @@ fn autoscaled_platform() -> OrderFlowPlatform {
     .expect("a valid platform")
 }
 
-fn stored_platform(cluster: &Cluster) -> Value {
-    cluster
-        .get_json("OrderFlowPlatform", Some(NAMESPACE), "shop")
-        .expect("the platform exists")
-}
-
 /// The autoscaler's status entry for the order service.
 fn order_status(cluster: &Cluster) -> Option<Value> {
     stored_platform(cluster)["status"]["autoscaling"]
@@ -125,71 +119,6 @@ fn order_status(cluster: &Cluster) -> Option<Value> {
 
 fn order_replicas(cluster: &Cluster) -> Option<i64> {
     cluster.get_json("Deployment", Some(NAMESPACE), "shop-order")?["spec"]["replicas"].as_i64()
-}
-
-fn produce(bootstrap: &str, count: usize) {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .unwrap();
-    for index in 0..count {
-        let key = format!("customer-{index}");
-        producer
-            .send(BaseRecord::to(CUSTOMER_EVENTS).key(&key).payload("{}"))
-            .map_err(|(error, _)| error)
-            .unwrap();
-    }
-    producer.flush(Duration::from_secs(10)).unwrap();
-}
-
-/// Consumes `count` records of the customer events as the order group, and commits them.
-fn consume_as_order(bootstrap: &str, count: usize) {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", "order")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let mut assignment = TopicPartitionList::new();
-    for partition in 0..PARTITIONS {
-        assignment
-            .add_partition_offset(CUSTOMER_EVENTS, partition, Offset::Beginning)
-            .unwrap();
-    }
-    consumer.assign(&assignment).unwrap();
-    let mut next: HashMap<i32, i64> = HashMap::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut read = 0;
-    while read < count {
-        assert!(Instant::now() < deadline, "read {read} of {count}");
-        if let Some(message) = consumer.poll(Duration::from_millis(200)) {
-            let message = message.unwrap();
-            read += 1;
-            next.insert(message.partition(), message.offset() + 1);
-        }
-    }
-    let mut commit = TopicPartitionList::new();
-    for (partition, offset) in next {
-        commit
-            .add_partition_offset(CUSTOMER_EVENTS, partition, Offset::Offset(offset))
-            .unwrap();
-    }
-    consumer.commit(&commit, CommitMode::Sync).unwrap();
-}
-
-async fn wait_ready(cluster: &Cluster) {
-    eventually("the platform to be Ready", WAIT, || async {
-        let platform = stored_platform(cluster);
-        let ready = platform["status"]["conditions"]
-            .as_array()
-            .and_then(|c| c.iter().find(|c| c["type"] == "Ready").cloned())
-            .ok_or("no Ready condition")?;
-        (ready["status"] == "True"
-            && platform["status"]["observedGeneration"] == platform["metadata"]["generation"])
-            .then_some(())
-            .ok_or_else(|| platform["status"].to_string())
-    })
-    .await;
 }
 
 #[tokio::test]
@@ -204,7 +133,7 @@ async fn lag_scales_order_up_at_once_and_down_after_the_window() {
         .create(&PostParams::default(), &autoscaled_platform())
         .await
         .expect("the platform is created");
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
 
     // No lag: the Deployment runs min replicas and the status says why `replicas` does not count.
     eventually("a poll's status with the Deployment there", WAIT, || {
@@ -227,7 +156,7 @@ async fn lag_scales_order_up_at_once_and_down_after_the_window() {
     );
 
     // 45 records: 5 replicas' worth, capped at the 4 partitions, reached 2 at a time.
-    produce(&bootstrap, 45);
+    produce(&bootstrap, CUSTOMER_EVENTS, 45);
     let mut seen = Vec::new();
     eventually("order to scale up to 4", WAIT, || {
         clock.advance(POLL);
@@ -297,29 +226,8 @@ async fn lag_scales_order_up_at_once_and_down_after_the_window() {
 
     // The reconciler re-applies the Deployment on a spec change without touching the count,
     // and its status write keeps the autoscaler's entries.
-    Api::<OrderFlowPlatform>::namespaced(cluster.client(), NAMESPACE)
-        .patch(
-            "shop",
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "spec": { "services": { "order": {
-                "env": [{ "name": "FEATURE_X", "value": "on" }]
-            } } } })),
-        )
-        .await
-        .unwrap();
-    eventually(
-        "the order Deployment to carry the new env",
-        WAIT,
-        || async {
-            let order = cluster
-                .get_json("Deployment", Some(NAMESPACE), "shop-order")
-                .ok_or("no Deployment")?;
-            let env = order["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
-            env.contains("FEATURE_X").then_some(()).ok_or(env)
-        },
-    )
-    .await;
-    wait_ready(&cluster).await;
+    add_env_to_order(&cluster, WAIT).await;
+    wait_ready(&cluster, WAIT).await;
     assert_eq!(order_replicas(&cluster), Some(4));
     assert!(order_status(&cluster).is_some(), "the entry survives");
     let deployment = cluster
@@ -335,7 +243,13 @@ async fn lag_scales_order_up_at_once_and_down_after_the_window() {
     assert_eq!(owners, [json!(FIELD_MANAGER)]);
 
     // Drained: the lower count must hold for the whole window before replicas go.
-    consume_as_order(&bootstrap, 45);
+    consume_and_commit(
+        &bootstrap,
+        "order",
+        &[CUSTOMER_EVENTS.to_owned()],
+        PARTITIONS,
+        45,
+    );
     clock.advance(POLL);
     eventually("the drained lag to be seen", WAIT, || async {
         let entry = order_status(&cluster).ok_or("no entry")?;

@@ -4,17 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
 
 use orderflow_contracts::topics::{ORDER_CONSUMER, dead_letter_topic, retry_topic};
 use orderflow_operator::autoscale::lag::{LagError, read_lag};
 use orderflow_operator::crd::TopicDefaults;
 use orderflow_operator::topics::{KafkaAdmin, desired_topics};
 use orderflow_testkit::kafka::TansuBroker;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use support::{consume_and_commit, produce};
 
 const PARTITIONS: i32 = 3;
 
@@ -36,61 +35,6 @@ async fn broker_with_topics() -> TansuBroker {
         .await
         .expect("the topics are created");
     broker
-}
-
-fn produce(bootstrap: &str, topic: &str, count: usize) {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .create()
-        .unwrap();
-    for index in 0..count {
-        let key = format!("key-{index}");
-        producer
-            .send(BaseRecord::to(topic).key(&key).payload("{}"))
-            .map_err(|(error, _)| error)
-            .unwrap();
-    }
-    producer.flush(Duration::from_secs(10)).unwrap();
-}
-
-/// Reads every record of `topics` as group `group` would, then commits the next offsets.
-fn consume_and_commit(bootstrap: &str, group: &str, topics: &[String], expected: usize) {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", group)
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let mut assignment = TopicPartitionList::new();
-    for topic in topics {
-        for partition in 0..PARTITIONS {
-            assignment
-                .add_partition_offset(topic, partition, Offset::Beginning)
-                .unwrap();
-        }
-    }
-    consumer.assign(&assignment).unwrap();
-    let mut next: HashMap<(String, i32), i64> = HashMap::new();
-    let mut read = 0;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while read < expected {
-        assert!(Instant::now() < deadline, "read {read} of {expected}");
-        if let Some(message) = consumer.poll(Duration::from_millis(200)) {
-            let message = message.unwrap();
-            read += 1;
-            next.insert(
-                (message.topic().to_owned(), message.partition()),
-                message.offset() + 1,
-            );
-        }
-    }
-    let mut commit = TopicPartitionList::new();
-    for ((topic, partition), offset) in next {
-        commit
-            .add_partition_offset(&topic, partition, Offset::Offset(offset))
-            .unwrap();
-    }
-    consumer.commit(&commit, CommitMode::Sync).unwrap();
 }
 
 #[tokio::test]
@@ -117,13 +61,19 @@ async fn produced_records_are_lag_until_consumed_and_committed() {
         "17 on the topic and 4 on its retry topic; the dead letters do not count"
     );
 
-    consume_and_commit(&bootstrap, ORDER_CONSUMER.group, &[main.to_owned()], 17);
+    consume_and_commit(
+        &bootstrap,
+        ORDER_CONSUMER.group,
+        &[main.to_owned()],
+        PARTITIONS,
+        17,
+    );
     let retries_left = read_lag(&admin(), &bootstrap, &ORDER_CONSUMER)
         .await
         .expect("lag");
     assert_eq!(retries_left.lag, 4);
 
-    consume_and_commit(&bootstrap, ORDER_CONSUMER.group, &[retry], 4);
+    consume_and_commit(&bootstrap, ORDER_CONSUMER.group, &[retry], PARTITIONS, 4);
     let drained = read_lag(&admin(), &bootstrap, &ORDER_CONSUMER)
         .await
         .expect("lag");

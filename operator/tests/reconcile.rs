@@ -3,12 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, PostParams};
 use kube_fake_api::{Cluster, FakeApi, Kubelet};
 use orderflow_operator::OrderFlowPlatform;
 use orderflow_operator::build::{
@@ -23,11 +25,13 @@ use orderflow_testkit::kafka::TansuBroker;
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use serde_json::{Value, json};
+use support::{
+    NAMESPACE, add_env_to_order, condition, patch_spec, platforms, stored_platform, wait_ready,
+};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 const WAIT: Duration = Duration::from_secs(8);
-const NAMESPACE: &str = "default";
 const OPERATOR_NAMESPACE: &str = "orderflow-system";
 
 /// A running controller; [`Operator::stop`] shuts it down gracefully.
@@ -115,60 +119,13 @@ async fn create(cluster: &Cluster, platform: &OrderFlowPlatform) {
         .expect("the platform is created");
 }
 
-fn platforms(cluster: &Cluster) -> Api<OrderFlowPlatform> {
-    Api::namespaced(cluster.client(), NAMESPACE)
-}
-
-async fn patch_spec(cluster: &Cluster, spec: Value) {
-    platforms(cluster)
-        .patch(
-            "shop",
-            &PatchParams::default(),
-            &Patch::Merge(json!({ "spec": spec })),
-        )
-        .await
-        .expect("the platform is patched");
-}
-
-fn stored_platform(cluster: &Cluster) -> Value {
-    cluster
-        .get_json("OrderFlowPlatform", Some(NAMESPACE), "shop")
-        .expect("the platform exists")
-}
-
-fn condition(platform: &Value, type_: &str) -> Option<Value> {
-    platform["status"]["conditions"]
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == type_)
-        .cloned()
-}
-
-/// Waits for Ready=True with the status describing the current generation.
-async fn wait_ready(cluster: &Cluster) {
-    eventually(
-        "the platform to be Ready at its generation",
-        WAIT,
-        || async {
-            let platform = stored_platform(cluster);
-            let ready = condition(&platform, "Ready").ok_or("no Ready condition")?;
-            let current =
-                platform["status"]["observedGeneration"] == platform["metadata"]["generation"];
-            (ready["status"] == "True" && current)
-                .then_some(())
-                .ok_or_else(|| format!("status: {}", platform["status"]))
-        },
-    )
-    .await;
-}
-
 /// A fake cluster with its kubelet and a running operator, with `platform` created and Ready.
 async fn ready(platform: &OrderFlowPlatform) -> (Cluster, Kubelet, Operator) {
     let (_, cluster) = FakeApi::new();
     let kubelet = cluster.run_kubelet();
     let operator = Operator::start(&cluster);
     create(&cluster, platform).await;
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     (cluster, kubelet, operator)
 }
 
@@ -253,7 +210,7 @@ async fn services_wait_for_their_database_and_kafka() {
     );
 
     let _kubelet = cluster.run_kubelet();
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     assert!(
         cluster
             .get_json("Deployment", Some(NAMESPACE), "shop-order")
@@ -285,24 +242,8 @@ async fn a_spec_change_changes_only_what_it_concerns_and_config_rolls() {
     let versions = deployment_versions(&cluster);
 
     // Extra env sits on the pod template itself, so only the order Deployment changes.
-    patch_spec(
-        &cluster,
-        json!({ "services": { "order": { "env": [{ "name": "FEATURE_X", "value": "on" }] } } }),
-    )
-    .await;
-    eventually(
-        "the order Deployment to carry the new env",
-        WAIT,
-        || async {
-            let order = cluster
-                .get_json("Deployment", Some(NAMESPACE), "shop-order")
-                .ok_or("no Deployment")?;
-            let env = order["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
-            env.contains("FEATURE_X").then_some(()).ok_or(env)
-        },
-    )
-    .await;
-    wait_ready(&cluster).await;
+    add_env_to_order(&cluster, WAIT).await;
+    wait_ready(&cluster, WAIT).await;
     for (name, version) in deployment_versions(&cluster) {
         if name != "shop-order" {
             assert_eq!(version, versions[&name], "{name} is left as it was");
@@ -329,7 +270,7 @@ async fn a_spec_change_changes_only_what_it_concerns_and_config_rolls() {
             .ok_or_else(|| format!("{unchanged:?}"))
     })
     .await;
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     operator.stop().await;
 }
 
@@ -456,7 +397,7 @@ async fn objects_of_a_previous_spec_are_pruned() {
             .ok_or_else(|| format!("{left:?}"))
     })
     .await;
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     assert!(
         cluster
             .get_json("StatefulSet", Some(NAMESPACE), "shop-kafka")
@@ -517,7 +458,7 @@ async fn partitions_the_broker_cannot_grow_are_a_condition_not_a_failure() {
     )
     .await;
     // The platform works with the partitions it has.
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     operator.stop().await;
 }
 
@@ -533,7 +474,7 @@ async fn deleting_a_platform_that_deletes_its_topics_removes_them_then_everythin
         ),
     )
     .await;
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
     assert_eq!(
         stored_platform(&cluster)["metadata"]["finalizers"],
         json!([TOPICS_FINALIZER])
@@ -608,7 +549,7 @@ async fn a_platform_the_operator_cannot_read_is_reported_and_blocks_no_other() {
         .expect("the unreadable platform is stored");
     let operator = Operator::start(&cluster);
     create(&cluster, &minimal()).await;
-    wait_ready(&cluster).await;
+    wait_ready(&cluster, WAIT).await;
 
     eventually("the unreadable platform to be Degraded", WAIT, || async {
         let broken = cluster

@@ -27,19 +27,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         root,
         std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
     );
-    infra::run(
-        infra::cargo(root)
-            .args([
-                "run",
-                "--quiet",
-                "--package",
-                "orderflow-operator",
-                "--",
-                "autoscale-sim",
-                "--out",
-            ])
-            .arg(out),
-    )
+    infra::run(infra::operator(root, &["autoscale-sim", "--out"]).arg(out))
 }
 
 #[cfg(test)]

@@ -15,19 +15,7 @@ const CRD_FILE: &str = "orderflow.io_orderflowplatforms.yaml";
 /// it into `charts/orderflow-operator/crds/` (Helm installs CRDs only from the chart's own
 /// directory, and a chart test fails when the two differ).
 pub fn run(root: &Path) -> anyhow::Result<()> {
-    infra::run(
-        infra::cargo(root)
-            .args([
-                "run",
-                "--quiet",
-                "--package",
-                "orderflow-operator",
-                "--",
-                "crd",
-                "--out-dir",
-            ])
-            .arg(root.join("crds")),
-    )?;
+    infra::run(infra::operator(root, &["crd", "--out-dir"]).arg(root.join("crds")))?;
     let from = root.join("crds").join(CRD_FILE);
     let to = root.join("charts/orderflow-operator/crds").join(CRD_FILE);
     std::fs::copy(&from, &to)

@@ -12,6 +12,16 @@ pub fn cargo(root: &Path) -> Command {
     command
 }
 
+/// `cargo run` of the operator binary with `args`: tasks that need the operator's types (its
+/// CRD, its autoscaler) run through it, so that xtask does not compile kube itself.
+pub fn operator(root: &Path, args: &[&str]) -> Command {
+    let mut command = cargo(root);
+    command
+        .args(["run", "--quiet", "--package", "orderflow-operator", "--"])
+        .args(args);
+    command
+}
+
 /// Runs `command`, failing with its rendering when it fails.
 pub fn run(command: &mut Command) -> anyhow::Result<()> {
     let rendered = format!("{command:?}");
