@@ -194,7 +194,7 @@ pub async fn reconcile(
 
 async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Result<Action, Error> {
     let namespace = platform.namespace().ok_or(Error::NoNamespace)?;
-    let writer = StatusWriter::new(&ctx.client, &ctx.recorder, platform, &namespace);
+    let writer = StatusWriter::new(ctx, platform, &namespace);
     if platform.meta().deletion_timestamp.is_some() {
         return finalize(platform, ctx, &writer).await;
     }

@@ -5,12 +5,12 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType, Recorder};
-use kube::{Client, Resource, ResourceExt};
+use kube::runtime::events::{Event, EventType};
+use kube::{Resource, ResourceExt};
 use serde_json::json;
 
-use super::Error;
 use super::apply::Applied;
+use super::{Context, Error};
 use crate::build::{DesiredObject, MANAGED_BY};
 use crate::crd::{
     ComponentKind, ComponentStatus, ConditionType, OrderFlowPlatform, OrderFlowPlatformStatus,
@@ -201,22 +201,15 @@ pub enum Outcome {
 
 /// Writes a platform's status and emits Events on its important transitions.
 pub struct StatusWriter<'a> {
-    client: &'a Client,
-    recorder: &'a Recorder,
+    context: &'a Context,
     platform: &'a OrderFlowPlatform,
     namespace: &'a str,
 }
 
 impl<'a> StatusWriter<'a> {
-    pub fn new(
-        client: &'a Client,
-        recorder: &'a Recorder,
-        platform: &'a OrderFlowPlatform,
-        namespace: &'a str,
-    ) -> Self {
+    pub fn new(context: &'a Context, platform: &'a OrderFlowPlatform, namespace: &'a str) -> Self {
         Self {
-            client,
-            recorder,
+            context,
             platform,
             namespace,
         }
@@ -235,7 +228,7 @@ impl<'a> StatusWriter<'a> {
             "kind": OrderFlowPlatform::kind(&()),
             "status": without_autoscaling(&next),
         });
-        Api::<OrderFlowPlatform>::namespaced(self.client.clone(), self.namespace)
+        Api::<OrderFlowPlatform>::namespaced(self.context.client.clone(), self.namespace)
             .patch_status(
                 &name,
                 &PatchParams::apply(MANAGED_BY).force(),
@@ -248,10 +241,7 @@ impl<'a> StatusWriter<'a> {
                 name,
             ))?;
         for event in transitions(&current, &next) {
-            let reference = self.platform.object_ref(&());
-            if let Err(error) = self.recorder.publish(&event, &reference).await {
-                tracing::warn!(error = %super::error_chain(&error), reason = event.reason, "cannot publish an event");
-            }
+            self.context.publish(self.platform, event).await;
         }
         Ok(())
     }
