@@ -27,6 +27,7 @@ CONTRACT = CHART / "rbac-contract.yaml"
 FIXTURES = ROOT / "operator" / "tests" / "fixtures"
 OBJECTS = ROOT / "operator" / "src" / "build" / "object.rs"
 OPERATOR_SRC = ROOT / "operator" / "src"
+MONITORING = OPERATOR_SRC / "build" / "monitoring.rs"
 
 RELEASE = "orderflow-operator"
 NAMESPACE = "orderflow-system"
@@ -45,6 +46,7 @@ API_RESOURCES: dict[str, tuple[str, str]] = {
     "Ingress": ("networking.k8s.io", "ingresses"),
     "PodDisruptionBudget": ("policy", "poddisruptionbudgets"),
     "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
+    "ServiceMonitor": ("monitoring.coreos.com", "servicemonitors"),
     "Event": ("events.k8s.io", "events"),
     "Lease": ("coordination.k8s.io", "leases"),
 }
@@ -416,6 +418,21 @@ class RbacContract(unittest.TestCase):
                     any(g == group and r == resource for g, r, _ in grants),
                     f"the operator uses Api<{kind}> but rbac-contract.yaml grants nothing on {resource}",
                 )
+
+    def test_service_monitors_are_granted_what_the_reconciler_does_with_them(self):
+        # Built untyped (their CRD is optional), so the checks above do not see them: the
+        # group and plural come from the builder's constants.
+        source = MONITORING.read_text()
+
+        def constant(name: str) -> str:
+            found = re.search(rf'{name}: &str = "([^"]+)"', source)
+            self.assertIsNotNone(found, f"no {name} in {MONITORING}")
+            return found.group(1)
+
+        group, plural = constant("SERVICE_MONITOR_GROUP"), constant("SERVICE_MONITOR_PLURAL")
+        self.assertEqual(API_RESOURCES["ServiceMonitor"], (group, plural))
+        needed = {(group, plural, v) for v in ("list", "create", "patch", "delete")}
+        self.assertLessEqual(needed, contract_grants("watched"))
 
     def test_the_platform_its_status_and_finalizers_and_the_lease_are_granted(self):
         grants = contract_grants()

@@ -13,15 +13,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use orderflow_operator::OrderFlowPlatform;
-use orderflow_operator::crd::ConditionType;
+use orderflow_operator::build::service_monitor_resource;
+use orderflow_operator::crd::{ConditionType, ServiceName};
 use orderflow_testkit::eventually;
 use serde_json::json;
 
@@ -126,6 +128,38 @@ async fn wait_ready(api: &Api<OrderFlowPlatform>, name: &str) -> OrderFlowPlatfo
     .await
 }
 
+/// A platform asking for ServiceMonitors has one per service where the cluster serves the
+/// Prometheus Operator's CRD, and says in Degraded that it is missing where it does not.
+async fn assert_service_monitors(client: &Client, namespace: &str, platform: &OrderFlowPlatform) {
+    let served = client
+        .list_api_group_resources("monitoring.coreos.com/v1")
+        .await
+        .is_ok_and(|list| list.resources.iter().any(|r| r.name == "servicemonitors"));
+    if served {
+        let api = Api::<DynamicObject>::namespaced_with(
+            client.clone(),
+            namespace,
+            &service_monitor_resource(),
+        );
+        let names: BTreeSet<String> = api
+            .list(&Default::default())
+            .await
+            .unwrap()
+            .iter()
+            .map(ResourceExt::name_any)
+            .collect();
+        let expected = ServiceName::ALL
+            .iter()
+            .map(|service| format!("shop-{service}"))
+            .collect();
+        assert_eq!(names, expected);
+    } else {
+        let status = platform.status.clone().unwrap_or_default();
+        let degraded = status.condition(ConditionType::Degraded).expect("Degraded");
+        assert_eq!(degraded.reason, "ServiceMonitorCrdMissing", "{degraded:?}");
+    }
+}
+
 #[tokio::test]
 #[ignore = "needs a Kubernetes cluster with the operator installed: see the file's docs"]
 async fn a_platform_becomes_ready_scales_and_is_deleted_with_its_topics() {
@@ -136,7 +170,10 @@ async fn a_platform_becomes_ready_scales_and_is_deleted_with_its_topics() {
 
     let shop = platform(
         "shop",
-        json!({ "kafka": { "managed": {}, "deletionPolicy": "Delete" } }),
+        json!({
+            "kafka": { "managed": {}, "deletionPolicy": "Delete" },
+            "observability": { "serviceMonitor": true },
+        }),
     );
     platforms
         .patch(
@@ -157,6 +194,7 @@ async fn a_platform_becomes_ready_scales_and_is_deleted_with_its_topics() {
             .iter()
             .any(|f| f == "orderflow.io/topics")
     );
+    assert_service_monitors(&client, &namespace.name, &ready).await;
     for deployment in deployments.list(&Default::default()).await.unwrap() {
         let owners = deployment.owner_references();
         assert!(

@@ -31,6 +31,8 @@ const BUDGET: Duration = Duration::from_secs(20);
 const STATUS_PATH: &str =
     "/apis/orderflow.io/v1alpha1/namespaces/default/orderflowplatforms/shop/status";
 const EVENTS_PATH: &str = "/apis/events.k8s.io/v1/namespaces/default/events";
+const SERVICE_MONITORS_PATH: &str =
+    "/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors";
 
 type ApiHandle = Handle<Request<Body>, Response<Body>>;
 
@@ -334,6 +336,35 @@ fn expected_objects(platform: &OrderFlowPlatform) -> Vec<(ObjectKind, String)> {
         .collect()
 }
 
+/// Answers the apply of every `expected` object, in order, checking each is a forced apply owned
+/// by the platform; returns the Deployments the reconciler held back (it only reads those).
+async fn answer_applies(verifier: &mut Verifier, expected: &[(ObjectKind, String)]) -> Vec<String> {
+    let mut held = Vec::new();
+    for (kind, name) in expected {
+        let (call, send) = verifier.expect(&format!("{kind:?} {name}")).await;
+        assert_eq!(call.path, path(*kind, Some(name)), "apply order");
+        if call.method == Method::GET {
+            // A service's Deployment waits for its unready database and Kafka; the
+            // reconciler only reads what exists.
+            assert_eq!(*kind, ObjectKind::Deployment, "only Deployments are held");
+            failure(send, StatusCode::NOT_FOUND, "NotFound");
+            held.push(name.clone());
+            continue;
+        }
+        call.assert_forced_apply();
+        let owners = call.body["metadata"]["ownerReferences"].as_array().unwrap();
+        assert_eq!(owners.len(), 1, "{name}");
+        assert_eq!(owners[0]["kind"], "OrderFlowPlatform");
+        assert_eq!(owners[0]["name"], "shop");
+        assert_eq!(owners[0]["uid"], UID);
+        assert_eq!(owners[0]["controller"], true);
+        assert_eq!(call.body["metadata"]["namespace"], NAMESPACE, "{name}");
+        // Echoed without status: every workload reads as not ready yet.
+        reply(send, StatusCode::OK, &call.body);
+    }
+    held
+}
+
 #[tokio::test]
 async fn a_valid_platform_lists_secrets_applies_owned_objects_in_order_prunes_and_reports() {
     let platform = platform(json!({ "version": "0.1.0" }));
@@ -351,29 +382,7 @@ async fn a_valid_platform_lists_secrets_applies_owned_objects_in_order_prunes_an
             assert_eq!(list.param("labelSelector"), Some(selector.as_str()));
             reply(send, StatusCode::OK, &empty_list());
 
-            let mut held = Vec::new();
-            for (kind, name) in &expected {
-                let (call, send) = verifier.expect(&format!("{kind:?} {name}")).await;
-                assert_eq!(call.path, path(*kind, Some(name)), "apply order");
-                if call.method == Method::GET {
-                    // A service's Deployment waits for its unready database and Kafka; the
-                    // reconciler only reads what exists.
-                    assert_eq!(*kind, ObjectKind::Deployment, "only Deployments are held");
-                    failure(send, StatusCode::NOT_FOUND, "NotFound");
-                    held.push(name.clone());
-                    continue;
-                }
-                call.assert_forced_apply();
-                let owners = call.body["metadata"]["ownerReferences"].as_array().unwrap();
-                assert_eq!(owners.len(), 1, "{name}");
-                assert_eq!(owners[0]["kind"], "OrderFlowPlatform");
-                assert_eq!(owners[0]["name"], "shop");
-                assert_eq!(owners[0]["uid"], UID);
-                assert_eq!(owners[0]["controller"], true);
-                assert_eq!(call.body["metadata"]["namespace"], NAMESPACE, "{name}");
-                // Echoed without status: every workload reads as not ready yet.
-                reply(send, StatusCode::OK, &call.body);
-            }
+            let held = answer_applies(&mut verifier, &expected).await;
             assert!(held.contains(&"shop-order".to_owned()), "held: {held:?}");
             assert!(
                 !held.contains(&"shop-gateway".to_owned()),
@@ -404,15 +413,21 @@ async fn a_valid_platform_lists_secrets_applies_owned_objects_in_order_prunes_an
                     call.path
                 );
                 listed.insert(call.path.clone());
-                reply(send, StatusCode::OK, &empty_list());
+                if call.path == SERVICE_MONITORS_PATH {
+                    // No ServiceMonitor CRD in this cluster: pruning finds none, not an error.
+                    failure(send, StatusCode::NOT_FOUND, "NotFound");
+                } else {
+                    reply(send, StatusCode::OK, &empty_list());
+                }
             };
             let every_kind: BTreeSet<String> = ObjectKind::ALL
                 .iter()
                 .map(|kind| path(*kind, None))
+                .chain([SERVICE_MONITORS_PATH.to_owned()])
                 .collect();
             assert_eq!(
                 listed, every_kind,
-                "orphans are looked for in every owned kind"
+                "orphans are looked for in every owned kind, ServiceMonitors included"
             );
             assert_eq!(status["phase"], "Progressing");
             let progressing = condition(&status, "Progressing");
@@ -484,4 +499,150 @@ async fn a_forbidden_list_fails_the_reconcile_without_a_status_write() {
         } => assert_eq!(status.code, 403),
         other => panic!("expected a 403 from the API, got {other:?}"),
     }
+}
+
+const DISCOVERY_PATH: &str = "/apis/monitoring.coreos.com/v1";
+
+fn monitored() -> OrderFlowPlatform {
+    platform(json!({ "version": "0.1.0", "observability": { "serviceMonitor": true } }))
+}
+
+/// Plays the reconcile of `platform` up to the orphan lists: the Secrets list, then the applies.
+async fn answer_until_pruning(verifier: &mut Verifier, platform: &OrderFlowPlatform) {
+    let (list, send) = verifier.expect("the list of existing Secrets").await;
+    assert_eq!(list.path, path(ObjectKind::Secret, None));
+    reply(send, StatusCode::OK, &empty_list());
+    answer_applies(verifier, &expected_objects(platform)).await;
+    for kind in ObjectKind::ALL.iter().rev() {
+        let (call, send) = verifier.expect(&format!("the {kind:?} orphan list")).await;
+        assert_eq!(
+            (&call.method, call.path.as_str()),
+            (&Method::GET, path(*kind, None).as_str())
+        );
+        reply(send, StatusCode::OK, &empty_list());
+    }
+}
+
+#[tokio::test]
+async fn asked_for_service_monitors_without_their_crd_are_reported_and_not_applied() {
+    let platform = monitored();
+    let stored = platform.clone();
+    let (result, verifier) = Script::new()
+        .run(&platform, |mut verifier| async move {
+            answer_until_pruning(&mut verifier, &stored).await;
+            let (discovery, send) = verifier.expect("the ServiceMonitor discovery").await;
+            assert_eq!(
+                (&discovery.method, discovery.path.as_str()),
+                (&Method::GET, DISCOVERY_PATH)
+            );
+            failure(send, StatusCode::NOT_FOUND, "NotFound");
+            // Neither an apply nor a list of a kind the API server does not serve.
+            let status = verifier.expect_status_patch(&stored).await;
+            let degraded = condition(&status, "Degraded");
+            assert_eq!(degraded["status"], "True");
+            assert_eq!(degraded["reason"], "ServiceMonitorCrdMissing");
+            verifier.expect_no_more().await;
+            verifier
+        })
+        .await;
+    assert_eq!(
+        result.unwrap(),
+        Action::requeue(Requeue::default().progressing)
+    );
+    assert_eq!(verifier.event_reasons(), vec!["ServiceMonitorCrdMissing"]);
+    assert_eq!(verifier.events[0]["type"], "Warning");
+}
+
+#[tokio::test]
+async fn served_service_monitors_are_applied_for_every_service_then_pruned() {
+    let platform = monitored();
+    let stored = platform.clone();
+    let (result, verifier) = Script::new()
+        .run(&platform, |mut verifier| async move {
+            answer_until_pruning(&mut verifier, &stored).await;
+            let (discovery, send) = verifier.expect("the ServiceMonitor discovery").await;
+            assert_eq!(discovery.path, DISCOVERY_PATH);
+            reply(
+                send,
+                StatusCode::OK,
+                &json!({
+                    "kind": "APIResourceList",
+                    "apiVersion": "v1",
+                    "groupVersion": "monitoring.coreos.com/v1",
+                    "resources": [{
+                        "name": "servicemonitors",
+                        "singularName": "servicemonitor",
+                        "namespaced": true,
+                        "kind": "ServiceMonitor",
+                        "verbs": ["get", "list", "watch", "create", "patch", "delete"],
+                    }],
+                }),
+            );
+            for service in [
+                "customer",
+                "order",
+                "payment",
+                "inventory",
+                "notification",
+                "gateway",
+            ] {
+                let (call, send) = verifier
+                    .expect(&format!("the {service} ServiceMonitor"))
+                    .await;
+                assert_eq!(call.path, format!("{SERVICE_MONITORS_PATH}/shop-{service}"));
+                call.assert_forced_apply();
+                assert_eq!(call.body["kind"], "ServiceMonitor");
+                assert_eq!(call.body["metadata"]["ownerReferences"][0]["uid"], UID);
+                assert_eq!(
+                    call.body["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"],
+                    service
+                );
+                reply(send, StatusCode::OK, &call.body);
+            }
+            let (list, send) = verifier.expect("the ServiceMonitor orphan list").await;
+            assert_eq!(
+                (&list.method, list.path.as_str()),
+                (&Method::GET, SERVICE_MONITORS_PATH)
+            );
+            assert_eq!(
+                list.param("labelSelector"),
+                Some(platform_selector("shop").as_str())
+            );
+            let orphan = json!({
+                "apiVersion": "monitoring.coreos.com/v1",
+                "kind": "ServiceMonitor",
+                "metadata": { "name": "shop-legacy", "namespace": NAMESPACE },
+            });
+            let mut kept = orphan.clone();
+            kept["metadata"]["name"] = json!("shop-order");
+            reply(
+                send,
+                StatusCode::OK,
+                &json!({
+                    "apiVersion": "monitoring.coreos.com/v1",
+                    "kind": "ServiceMonitorList",
+                    "metadata": { "resourceVersion": "9" },
+                    "items": [kept, orphan.clone()],
+                }),
+            );
+            let (delete, send) = verifier.expect("the orphan's deletion").await;
+            assert_eq!(
+                (&delete.method, delete.path.as_str()),
+                (
+                    &Method::DELETE,
+                    format!("{SERVICE_MONITORS_PATH}/shop-legacy").as_str()
+                )
+            );
+            reply(send, StatusCode::OK, &orphan);
+            let status = verifier.expect_status_patch(&stored).await;
+            assert_eq!(condition(&status, "Degraded")["status"], "False");
+            verifier.expect_no_more().await;
+            verifier
+        })
+        .await;
+    assert_eq!(
+        result.unwrap(),
+        Action::requeue(Requeue::default().progressing)
+    );
+    assert!(verifier.events.is_empty(), "{:?}", verifier.event_reasons());
 }

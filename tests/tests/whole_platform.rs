@@ -169,3 +169,39 @@ fn kinds(page: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The web app's API types are generated from `web/openapi.json` (`npm run api:generate`, and
+/// `npm run api:check` fails when they lag behind it); this keeps that file equal to the
+/// document the gateway serves, so front end and back end cannot drift apart unnoticed.
+/// `ORDERFLOW_UPDATE_OPENAPI=1` rewrites the file instead of failing.
+#[tokio::test]
+async fn the_web_apps_openapi_snapshot_is_the_gateways_document() {
+    let shop = Shop::open_through_gateway().await;
+    let live: Value = reqwest::get(shop.platform.url("gateway", "/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !live["info"]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Left out"),
+        "a service did not answer: {}",
+        live["info"]["description"]
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/openapi.json");
+    if std::env::var_os("ORDERFLOW_UPDATE_OPENAPI").is_some() {
+        let text = serde_json::to_string_pretty(&live).unwrap();
+        std::fs::write(&path, text + "\n").unwrap();
+        return;
+    }
+    let snapshot: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        snapshot == live,
+        "web/openapi.json differs from the gateway's /openapi.json: refresh it with \
+         `ORDERFLOW_UPDATE_OPENAPI=1 cargo nextest run -p orderflow-testkit openapi_snapshot`, \
+         then run `npm run api:generate` in web/"
+    );
+}

@@ -24,6 +24,7 @@ mod state;
 mod status;
 mod test;
 mod up;
+mod web;
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: what CI runs: fmt, clippy, `cargo xtask lint`, the suite, the chart test.
+//! `cargo xtask test`: what CI runs: fmt, clippy, `cargo xtask lint`, the web app's checks,
+//! the suite (the web app's browser tests included), the chart test.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,6 +21,8 @@ pub fn run(root: &Path, nextest_args: &[String]) -> anyhow::Result<()> {
     ]))?;
     // The workflows, Dockerfiles and shell scripts, which nothing here runs.
     crate::lint::run(root)?;
+    // The web app's type and component checks, and the build its browser tests in the suite use.
+    crate::web::check(root)?;
     // The end-to-end tests start the service binaries as processes: build them first.
     infra::run(cargo(root).args(["build", "--workspace", "--bins"]))?;
     ensure_nextest(root)?;

@@ -1,6 +1,7 @@
 //! `cargo xtask up`: the whole platform on this machine, without Docker, in one command.
 //!
-//! It builds the services, provisions the infrastructure (see [`crate::provision`]), creates
+//! It builds the services and, when npm is present, the web app the gateway serves at `/`;
+//! it provisions the infrastructure (see [`crate::provision`]), creates
 //! every topic, starts the contexts and then the gateway in front of them, each once what it
 //! needs is ready, and shows every process's output behind its name (also kept in
 //! `.orderflow/logs/<name>.log`). Ctrl-C (or SIGTERM, e.g. from `cargo xtask down`) stops the
@@ -65,6 +66,7 @@ pub fn run(root: &Path, profile: Profile) -> anyhow::Result<()> {
     provision::stop_leftovers(root, |line| eprintln!("{line}"));
     check_ports_free(&plan)?;
     build(root, profile)?;
+    build_web(root);
     if plan.needs_tansu() {
         infra::ensure_tansu(root)?;
     }
@@ -104,6 +106,21 @@ fn build(root: &Path, profile: Profile) -> anyhow::Result<()> {
     }
     eprintln!("building the services ({} profile)", profile.name());
     infra::run(&mut build)
+}
+
+/// Builds the web app for the gateway to serve. Without npm, or when the build fails, the
+/// platform still starts and serves the API alone.
+fn build_web(root: &Path) {
+    if !crate::web::npm_available() {
+        eprintln!(
+            "npm is not installed: the gateway serves the API only (install Node.js and npm for the web app)"
+        );
+        return;
+    }
+    if let Err(err) = crate::web::build(root) {
+        eprintln!("the web app did not build ({err:#}): the gateway serves the API only");
+        let _ = std::fs::remove_dir_all(root.join("web/dist"));
+    }
 }
 
 async fn launch(

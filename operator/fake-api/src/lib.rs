@@ -9,7 +9,9 @@
 //! `deletionTimestamp`, owner-reference garbage collection, `/status`, and watches.
 //!
 //! It is not a full API server. Known approximations:
-//! - there is no discovery, no schema validation, no defaulting and no admission; `dryRun` is
+//! - discovery serves only custom resources' group versions (`/apis/{group}/{version}`), from the
+//!   stored CustomResourceDefinitions; their objects are stored whether or not a CRD is;
+//! - there is no schema validation, no defaulting and no admission; `dryRun` is
 //!   ignored; a `PUT` never creates;
 //! - every resource except a fixed list (ConfigMaps, Secrets, RBAC objects, Leases, …) is taken to
 //!   have a status subresource, and `generation` is kept for every resource;
@@ -34,6 +36,7 @@
 //! # }
 //! ```
 
+mod discovery;
 mod error;
 mod kubelet;
 mod patch;

@@ -13,6 +13,7 @@ use http_body_util::{BodyExt, Full};
 use kube::client::Body;
 use serde_json::{Value, json};
 
+use crate::discovery;
 use crate::error::ApiError;
 use crate::patch::{self, PatchKind};
 use crate::routes::{Query, Route, Subresource};
@@ -70,6 +71,14 @@ async fn handle(shared: Arc<Shared>, request: Request<Body>) -> Response<Respons
             .unwrap_or_default()
     };
     let query = Query::parse(parts.uri.query());
+    if parts.method == Method::GET
+        && let Some((group, version)) = discovery::group_version(parts.uri.path())
+    {
+        return match discovery::resources(&shared.store(), group, version) {
+            Ok(list) => json_response(StatusCode::OK, &list),
+            Err(e) => error_response(&e),
+        };
+    }
     let field_manager = query.get("fieldManager").map(str::to_owned);
     let reply = Route::parse(parts.uri.path()).and_then(|route| {
         dispatch(

@@ -587,3 +587,36 @@ async fn deleting_an_owner_collects_its_dependents() {
     );
     assert!(config_maps.get_opt("kept").await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn discovery_serves_a_custom_group_version_once_its_crd_is_stored() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::CustomResourceExt;
+
+    let (_, cluster) = FakeApi::new();
+    let client = cluster.client();
+    let absent = client
+        .list_api_group_resources("test.orderflow.io/v1")
+        .await;
+    assert_eq!(api_error(absent), ("NotFound".to_owned(), 404));
+
+    Api::<CustomResourceDefinition>::all(client.clone())
+        .create(&PostParams::default(), &common::Widget::crd())
+        .await
+        .unwrap();
+    let served = client
+        .list_api_group_resources("test.orderflow.io/v1")
+        .await
+        .unwrap();
+    assert_eq!(served.group_version, "test.orderflow.io/v1");
+    let widgets: Vec<_> = served
+        .resources
+        .iter()
+        .map(|r| (r.name.as_str(), r.kind.as_str(), r.namespaced))
+        .collect();
+    assert_eq!(widgets, [("widgets", "Widget", true)]);
+    let other_version = client
+        .list_api_group_resources("test.orderflow.io/v2")
+        .await;
+    assert_eq!(api_error(other_version), ("NotFound".to_owned(), 404));
+}

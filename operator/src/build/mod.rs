@@ -5,6 +5,9 @@
 //! `instance`, and a controller owner reference to the platform, so that deletion cascades
 //! and the reconciler finds the orphans of a previous spec with [`platform_selector`].
 //!
+//! ServiceMonitors ([`service_monitors`]) are built apart: their kind is a CRD the cluster may
+//! lack, so the reconciler applies them only when the API server serves it.
+//!
 //! The only input beyond the platform is what the cluster already holds of generated
 //! credentials ([`ExistingSecrets`]): a credential is generated once, when absent, and
 //! rebuilt from the existing value afterwards, so that reconciling never rotates it.
@@ -13,6 +16,7 @@ mod config;
 mod hpa;
 mod kafka;
 mod meta;
+mod monitoring;
 pub(crate) mod names;
 mod network;
 mod object;
@@ -31,6 +35,10 @@ pub use config::CONFIG_HASH_ANNOTATION;
 pub use hpa::CPU_TARGET_UTILIZATION;
 pub use kafka::bootstrap_servers as managed_kafka_bootstrap_servers;
 pub use meta::{MANAGED_BY, PART_OF, platform_selector};
+pub use monitoring::{
+    METRICS_PATH, SCRAPE_INTERVAL, SERVICE_MONITOR_GROUP, SERVICE_MONITOR_KIND,
+    SERVICE_MONITOR_PLURAL, SERVICE_MONITOR_VERSION, service_monitor_resource, service_monitors,
+};
 pub use names::{NameError, STATEFUL_SET_NAME_MAX};
 pub use object::{DesiredObject, ObjectKind};
 pub use secrets::{ExistingSecrets, random_token};

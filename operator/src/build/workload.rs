@@ -32,8 +32,8 @@ pub(super) struct Sources<'a> {
     pub exposure: Exposure<'a>,
 }
 
-/// Name of the services' container port.
-const HTTP_PORT: &str = "http";
+/// Name of the services' container and Service port.
+pub(super) const HTTP_PORT: &str = "http";
 
 /// The objects of one service.
 pub(super) fn objects(
@@ -43,11 +43,7 @@ pub(super) fn objects(
     sources: &Sources<'_>,
 ) -> Vec<DesiredObject> {
     let name = names::service(platform.name, service);
-    let component = Component::new(
-        service.package(),
-        service.as_str(),
-        platform.spec.version.as_str(),
-    );
+    let component = component(platform, service);
     let data = config::environment(platform, service, sources);
     let secrets = config::secret_environment(platform, service, sources);
     let hash = config::config_hash(&data, &secrets);
@@ -76,6 +72,16 @@ pub(super) fn objects(
     }
     objects.push(network_policy(platform, service, name, &component).into());
     objects
+}
+
+/// What a service's objects implement: its package, in the role of the service, at the
+/// platform's version.
+pub(super) fn component(platform: &Platform<'_>, service: ServiceName) -> Component {
+    Component::new(
+        service.package(),
+        service.as_str(),
+        platform.spec.version.as_str(),
+    )
 }
 
 /// Whether an autoscaler owns the replica count, which the Deployment must then leave out.

@@ -148,7 +148,9 @@ pub struct ObservabilitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", length(min = 1))]
     pub otlp_endpoint: Option<String>,
-    /// Whether to create a Prometheus Operator ServiceMonitor per service.
+    /// Whether to create a Prometheus Operator ServiceMonitor per service, scraping `/metrics`
+    /// on its `http` port every 30s. Without the ServiceMonitor CRD the platform runs on and
+    /// reports Degraded (ServiceMonitorCrdMissing); installing it later is picked up.
     #[serde(default)]
     pub service_monitor: bool,
 }

@@ -178,21 +178,34 @@ pub async fn prune(
 }
 
 /// The objects of one kind to keep; the others with the platform's labels are orphans.
-struct Orphans<'a> {
-    client: &'a Client,
-    namespace: &'a str,
-    selector: &'a str,
-    keep: &'a BTreeSet<&'a str>,
+pub(super) struct Orphans<'a> {
+    pub client: &'a Client,
+    pub namespace: &'a str,
+    pub selector: &'a str,
+    pub keep: &'a BTreeSet<&'a str>,
 }
 
 impl Orphans<'_> {
     async fn delete<K: Namespaced>(&self) -> Result<(), Error> {
-        let kind = <K as k8s_openapi::Resource>::KIND;
         let api = Api::<K>::namespaced(self.client.clone(), self.namespace);
-        let existing = api
+        self.delete_in(&api, <K as k8s_openapi::Resource>::KIND)
+            .await
+    }
+
+    /// Deletes the orphans among what `api` lists. A kind the API server does not serve (404,
+    /// e.g. a CRD not installed) has none.
+    pub(super) async fn delete_in<K>(&self, api: &Api<K>, kind: &'static str) -> Result<(), Error>
+    where
+        K: kube::Resource + Clone + Debug + DeserializeOwned,
+    {
+        let existing = match api
             .list_metadata(&ListParams::default().labels(self.selector))
             .await
-            .map_err(Error::api("list", kind, self.selector))?;
+        {
+            Ok(existing) => existing,
+            Err(kube::Error::Api(status)) if status.code == 404 => return Ok(()),
+            Err(source) => return Err(Error::api("list", kind, self.selector)(source)),
+        };
         for object in existing.items {
             let name = object.name_any();
             if self.keep.contains(name.as_str()) || object.metadata.deletion_timestamp.is_some() {

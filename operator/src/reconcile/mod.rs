@@ -1,4 +1,5 @@
 //! The reconciler: validate → build the desired objects (pure) → apply → compute the status.
+//! ServiceMonitors, whose CRD is optional, are applied beside the rest ([`monitoring`]).
 //!
 //! A spec that cannot be reconciled is reported (Degraded, naming the field) and retried
 //! slowly instead of failing the reconcile, so an invalid platform never hot-loops. Only
@@ -7,6 +8,7 @@
 mod apply;
 pub mod finalizer;
 mod metrics;
+mod monitoring;
 mod status;
 
 use std::collections::HashMap;
@@ -29,6 +31,7 @@ use crate::crd::{ComponentKind, KafkaSource, validate};
 use crate::topics::{KafkaAdmin, TopicsReport, desired_topics};
 
 pub use metrics::Metrics;
+pub use monitoring::{Monitors, SERVICE_MONITOR_CRD_MISSING};
 
 use status::{Outcome, StatusWriter, TopicsState};
 
@@ -217,8 +220,10 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
         operator_namespace: &ctx.operator_namespace,
         existing_secrets: &existing,
     };
-    let desired = match build::desired_objects(platform, &build_context, &mut random_token) {
-        Ok(desired) => desired,
+    let built = build::desired_objects(platform, &build_context, &mut random_token)
+        .and_then(|desired| Ok((desired, build::service_monitors(platform, &build_context)?)));
+    let (desired, monitors) = match built {
+        Ok(built) => built,
         Err(error) => {
             writer.write(Outcome::Invalid(error.to_string())).await?;
             return Ok(Action::requeue(ctx.requeue.blocked));
@@ -226,6 +231,7 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
     };
     let applied = apply::apply_all(&ctx.client, &namespace, &desired).await?;
     apply::prune(&ctx.client, platform, &namespace, &desired).await?;
+    let monitors = monitoring::sync(&ctx.client, platform, &namespace, &monitors).await?;
     let kafka_ready = applied
         .workloads
         .iter()
@@ -236,7 +242,7 @@ async fn reconcile_platform(platform: &OrderFlowPlatform, ctx: &Context) -> Resu
     } else {
         TopicsState::WaitingForKafka
     };
-    let report = status::Report::new(platform, &desired, &applied, topics);
+    let report = status::Report::new(platform, &desired, &applied, topics, monitors);
     let ready = report.is_ready();
     writer.write(Outcome::Applied(report)).await?;
     Ok(Action::requeue(if ready {

@@ -10,6 +10,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::json;
 
 use super::apply::Applied;
+use super::monitoring::Monitors;
 use super::{Context, Error};
 use crate::build::{DesiredObject, MANAGED_BY};
 use crate::crd::{
@@ -85,6 +86,7 @@ pub struct Report {
     components: Vec<ComponentStatus>,
     gateway_address: Option<String>,
     topics: TopicsState,
+    monitors: Monitors,
 }
 
 impl Report {
@@ -93,11 +95,13 @@ impl Report {
         desired: &[DesiredObject],
         applied: &Applied,
         topics: TopicsState,
+        monitors: Monitors,
     ) -> Self {
         Self {
             components: applied.workloads.clone(),
             gateway_address: gateway_address(platform, desired),
             topics,
+            monitors,
         }
     }
 
@@ -127,20 +131,40 @@ impl Report {
         waiting
     }
 
-    /// Why the platform runs short of its spec although it works: partitions not grown.
-    fn shortfall(&self) -> Option<String> {
+    /// Why the platform runs short of its spec although it works, as the Degraded reason and
+    /// message: partitions not grown, ServiceMonitors that cannot be created. The reason is
+    /// the first shortfall's; the message names every one.
+    fn shortfall(&self) -> Option<(&'static str, String)> {
+        let shortfalls: Vec<(&'static str, String)> =
+            [self.partitions(), self.monitors.shortfall()]
+                .into_iter()
+                .flatten()
+                .collect();
+        let (reason, _) = shortfalls.first()?;
+        let message = shortfalls
+            .iter()
+            .map(|(_, message)| message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Some((reason, message))
+    }
+
+    fn partitions(&self) -> Option<(&'static str, String)> {
         let TopicsState::Reported(report) = &self.topics else {
             return None;
         };
         let first = report.not_grown.first()?;
-        Some(format!(
-            "spec.kafka.topics.partitions: {} topic(s) keep fewer partitions than {} \
-             (e.g. {} has {}): {}",
-            report.not_grown.len(),
-            first.wanted,
-            first.topic,
-            first.partitions,
-            first.reason
+        Some((
+            "PartitionsNotGrown",
+            format!(
+                "spec.kafka.topics.partitions: {} topic(s) keep fewer partitions than {} \
+                 (e.g. {} has {}): {}",
+                report.not_grown.len(),
+                first.wanted,
+                first.topic,
+                first.partitions,
+                first.reason
+            ),
         ))
     }
 }
@@ -315,7 +339,7 @@ fn next_status(
             let ready = report.is_ready();
             set(ConditionType::Paused, false, "NotPaused", String::new());
             match report.shortfall() {
-                Some(message) => set(ConditionType::Degraded, true, "PartitionsNotGrown", message),
+                Some((reason, message)) => set(ConditionType::Degraded, true, reason, message),
                 None => set(
                     ConditionType::Degraded,
                     false,
@@ -411,6 +435,7 @@ mod tests {
             components,
             gateway_address: Some("shop-gateway.default.svc:8080".to_owned()),
             topics,
+            monitors: Monitors::NotRequested,
         })
     }
 
@@ -570,5 +595,92 @@ mod tests {
         let applied = serde_json::to_value(without_autoscaling(&next)).unwrap();
         assert!(applied.get("autoscaling").is_none(), "{applied}");
         assert!(applied.get("conditions").is_some(), "{applied}");
+    }
+
+    #[test]
+    fn service_monitors_without_their_crd_degrade_a_ready_platform_with_one_warning() {
+        let outcome = Outcome::Applied(Report {
+            components: vec![service("order", 1, 1)],
+            gateway_address: None,
+            topics: topics(2),
+            monitors: Monitors::CrdMissing,
+        });
+        let first = next_status(
+            &OrderFlowPlatformStatus::default(),
+            Some(1),
+            outcome.clone(),
+        );
+        let degraded = first.condition(ConditionType::Degraded).unwrap();
+        assert_eq!(
+            (degraded.status.as_str(), degraded.reason.as_str()),
+            ("True", "ServiceMonitorCrdMissing")
+        );
+        assert!(
+            degraded
+                .message
+                .starts_with("spec.observability.serviceMonitor:")
+                && degraded
+                    .message
+                    .contains("servicemonitors.monitoring.coreos.com"),
+            "{}",
+            degraded.message
+        );
+        assert_eq!(
+            first.condition(ConditionType::Ready).unwrap().status,
+            "True"
+        );
+        assert_eq!(first.phase, Some(Phase::Ready));
+        let events = transitions(&OrderFlowPlatformStatus::default(), &first);
+        let warnings: Vec<_> = events
+            .iter()
+            .filter(|e| e.type_ == EventType::Warning)
+            .map(|e| e.reason.as_str())
+            .collect();
+        assert_eq!(warnings, ["ServiceMonitorCrdMissing"]);
+
+        let again = next_status(&first, Some(1), outcome);
+        assert!(transitions(&first, &again).is_empty(), "warned once");
+
+        let installed = next_status(&again, Some(1), applied(vec![service("order", 1, 1)]));
+        let degraded = installed.condition(ConditionType::Degraded).unwrap();
+        assert_eq!(degraded.status, "False");
+    }
+
+    #[test]
+    fn every_shortfall_is_named_and_the_first_gives_the_reason() {
+        let report = Report {
+            components: Vec::new(),
+            gateway_address: None,
+            topics: TopicsState::Reported(TopicsReport {
+                desired: 1,
+                present: 1,
+                created: Vec::new(),
+                not_grown: vec![crate::topics::NotGrown {
+                    topic: "orderflow.order.events".to_owned(),
+                    partitions: 6,
+                    wanted: 12,
+                    reason: "unsupported".to_owned(),
+                }],
+            }),
+            monitors: Monitors::CrdMissing,
+        };
+        let (reason, message) = report.shortfall().unwrap();
+        assert_eq!(reason, "PartitionsNotGrown");
+        assert!(
+            message.contains("spec.kafka.topics.partitions"),
+            "{message}"
+        );
+        assert!(
+            message.contains("; spec.observability.serviceMonitor"),
+            "{message}"
+        );
+        for monitors in [Monitors::NotRequested, Monitors::Applied] {
+            let report = Report {
+                monitors,
+                topics: topics(2),
+                ..report.clone()
+            };
+            assert_eq!(report.shortfall(), None, "{monitors:?}");
+        }
     }
 }

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use kube::api::{Api, Patch, PatchParams};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube_fake_api::Cluster;
 use orderflow_operator::OrderFlowPlatform;
 use orderflow_testkit::eventually;
@@ -46,6 +47,40 @@ pub fn condition(platform: &Value, type_: &str) -> Option<Value> {
         .iter()
         .find(|c| c["type"] == type_)
         .cloned()
+}
+
+/// Stores the Prometheus Operator's ServiceMonitor CRD, reduced to what discovery reads, in
+/// the fake API server (a test double), which then serves `monitoring.coreos.com/v1`.
+pub async fn install_service_monitor_crd(cluster: &Cluster) {
+    let crd: CustomResourceDefinition = serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": { "name": "servicemonitors.monitoring.coreos.com" },
+        "spec": {
+            "group": "monitoring.coreos.com",
+            "scope": "Namespaced",
+            "names": {
+                "plural": "servicemonitors",
+                "singular": "servicemonitor",
+                "kind": "ServiceMonitor",
+                "listKind": "ServiceMonitorList",
+            },
+            "versions": [{
+                "name": "v1",
+                "served": true,
+                "storage": true,
+                "schema": { "openAPIV3Schema": {
+                    "type": "object",
+                    "x-kubernetes-preserve-unknown-fields": true,
+                } },
+            }],
+        },
+    }))
+    .unwrap();
+    Api::<CustomResourceDefinition>::all(cluster.client())
+        .create(&PostParams::default(), &crd)
+        .await
+        .expect("the CRD is stored");
 }
 
 /// Waits for Ready=True with the status describing the current generation.

@@ -6,7 +6,7 @@ use orderflow_runtime::{db, service, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(SERVICE);
+    let telemetry = telemetry::init(SERVICE)?;
     let pool = db::connect(&config.database, &MIGRATOR)
         .await
         .context("database")?;
@@ -14,5 +14,6 @@ async fn main() -> anyhow::Result<()> {
     let workers = service::Workers::new().relay(relay(pool.clone(), &config)?);
     service::serve(SERVICE, &config.http, router, workers).await?;
     pool.close().await;
+    telemetry.shutdown().await;
     Ok(())
 }

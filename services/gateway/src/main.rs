@@ -5,8 +5,9 @@ use orderflow_runtime::{service, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(SERVICE);
+    let telemetry = telemetry::init(SERVICE)?;
     let gateway = app(&config);
     service::serve(SERVICE, &config.http, gateway.router, gateway.workers).await?;
+    telemetry.shutdown().await;
     Ok(())
 }

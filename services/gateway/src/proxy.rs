@@ -7,7 +7,8 @@ use std::time::Instant;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Version, header};
 use axum::response::{IntoResponse, Response};
-use orderflow_runtime::AppError;
+use orderflow_runtime::{AppError, telemetry};
+use tracing::Instrument;
 
 use crate::admin;
 use crate::routes::{self, Route};
@@ -28,6 +29,7 @@ const HOP_BY_HOP: [HeaderName; 8] = [
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// What the proxy handler needs.
 #[derive(Clone)]
@@ -49,8 +51,25 @@ pub async fn forward(State(state): State<ProxyState>, request: Request) -> Respo
     {
         return refusal.into_response();
     }
+    let span = tracing::info_span!(
+        "upstream",
+        otel.name = %format_args!("{} {}", request.method(), route.upstream),
+        otel.kind = "client",
+        upstream = %route.upstream,
+    );
     match outgoing(&state.upstreams, &route, request) {
-        Ok(outgoing) => exchange(&state.upstreams, &route, outgoing).await,
+        Ok(mut outgoing) => {
+            // The service continues the trace under this client span; with traces off, the
+            // client's own `traceparent` passes through untouched.
+            if let Some(traceparent) = telemetry::traceparent_of(&span)
+                .and_then(|value| HeaderValue::from_str(&value).ok())
+            {
+                outgoing.headers_mut().insert(TRACEPARENT, traceparent);
+            }
+            exchange(&state.upstreams, &route, outgoing)
+                .instrument(span)
+                .await
+        }
         Err(err) => err.into_response(),
     }
 }

@@ -6,7 +6,7 @@ use orderflow_runtime::{redis, service, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(SERVICE);
+    let telemetry = telemetry::init(SERVICE)?;
     let channel = channel(&config)?;
     let conn = redis::connect(&config.redis).await.context("redis")?;
     let router = app(conn.clone(), &config)?;
@@ -15,5 +15,6 @@ async fn main() -> anyhow::Result<()> {
         move || consumer(conn.clone(), &config, std::sync::Arc::clone(&channel))
     });
     service::serve(SERVICE, &config.http, router, workers).await?;
+    telemetry.shutdown().await;
     Ok(())
 }

@@ -6,7 +6,7 @@ use orderflow_runtime::{db, service, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(SERVICE);
+    let telemetry = telemetry::init(SERVICE)?;
     let pool = db::connect(&config.database, &MIGRATOR)
         .await
         .context("database")?;
@@ -21,5 +21,6 @@ async fn main() -> anyhow::Result<()> {
         .task("saga sweeper", |stop| sweeper.run(stop));
     service::serve(SERVICE, &config.http, router, workers).await?;
     pool.close().await;
+    telemetry.shutdown().await;
     Ok(())
 }

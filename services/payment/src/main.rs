@@ -6,7 +6,7 @@ use payment_service::{MIGRATOR, SERVICE, app, config::Config, consumer, relay};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
-    telemetry::init(SERVICE);
+    let telemetry = telemetry::init(SERVICE)?;
     let pool = db::connect(&config.database, &MIGRATOR)
         .await
         .context("database")?;
@@ -19,5 +19,6 @@ async fn main() -> anyhow::Result<()> {
         });
     service::serve(SERVICE, &config.http, router, workers).await?;
     pool.close().await;
+    telemetry.shutdown().await;
     Ok(())
 }

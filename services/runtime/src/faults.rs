@@ -6,17 +6,17 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::Json;
 use crate::messaging::HandlerError;
-use crate::{AppError, FieldError};
+use crate::{AppError, FieldError, Problem};
 
 /// The faults currently set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
@@ -174,17 +174,36 @@ impl Faults {
     }
 }
 
-/// `GET`, `POST` and `DELETE /admin/faults`, to be mounted with the other admin routes.
-pub fn routes(faults: Faults) -> Router {
-    Router::new()
-        .route("/admin/faults", get(show).post(set).delete(clear))
+/// `GET`, `POST` and `DELETE /admin/faults`, documented, to be mounted with the other admin
+/// routes.
+pub fn routes(faults: Faults) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(show, set, clear))
         .with_state(faults)
 }
 
+/// The faults currently set.
+#[utoipa::path(
+    get, path = "/admin/faults", operation_id = "getFaults", tag = "admin", security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "The faults currently set", body = FaultState),
+        (status = 401, description = "No or a wrong admin token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn show(State(faults): State<Faults>) -> Json<FaultState> {
     Json(faults.current())
 }
 
+/// Changes the faults it names; the others stay as they are.
+#[utoipa::path(
+    post, path = "/admin/faults", operation_id = "setFaults", tag = "admin", security(("adminToken" = [])),
+    request_body = FaultChange,
+    responses(
+        (status = 200, description = "The faults now set", body = FaultState),
+        (status = 400, description = "A value is out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or a wrong admin token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn set(
     State(faults): State<Faults>,
     Json(change): Json<FaultChange>,
@@ -192,6 +211,14 @@ async fn set(
     faults.apply(&change).map(Json)
 }
 
+/// Clears every fault.
+#[utoipa::path(
+    delete, path = "/admin/faults", operation_id = "clearFaults", tag = "admin", security(("adminToken" = [])),
+    responses(
+        (status = 204, description = "No fault is set any more"),
+        (status = 401, description = "No or a wrong admin token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn clear(State(faults): State<Faults>) -> Response {
     faults.clear();
     StatusCode::NO_CONTENT.into_response()

@@ -172,3 +172,26 @@ async fn faults_are_set_shown_validated_and_cleared_over_http() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(faults.current().fail_next_transient, 0);
 }
+
+#[tokio::test]
+async fn admin_operations_are_documented_only_while_the_routes_are_on() {
+    let kafka = kafka().await;
+    let (_, document) = get(app(&kafka, Some("t")), "/openapi.json", None).await;
+    let paths = &document["paths"];
+    assert_eq!(
+        paths["/admin/dead-letters"]["get"]["operationId"],
+        "listDeadLetters"
+    );
+    assert_eq!(
+        paths["/admin/dead-letters/replay"]["post"]["security"],
+        serde_json::json!([{"adminToken": []}])
+    );
+    assert_eq!(
+        document["components"]["securitySchemes"]["adminToken"]["scheme"],
+        "bearer"
+    );
+    assert!(document["components"]["schemas"]["DeadLetter"].is_object());
+
+    let (_, document) = get(app(&kafka, None), "/openapi.json", None).await;
+    assert!(document["paths"].get("/admin/dead-letters").is_none());
+}

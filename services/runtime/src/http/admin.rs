@@ -7,12 +7,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{Json, Query};
-use crate::AppError;
-use crate::messaging::dead_letter::{DeadLetterAdmin, DeadLetterFilter};
+use crate::messaging::dead_letter::{DeadLetter, DeadLetterAdmin, DeadLetterFilter};
+use crate::{AppError, Problem};
 
 /// Wraps `routes` so that every request needs `Authorization: Bearer <token>`.
 pub(crate) fn protect(routes: Router, token: String) -> Router {
@@ -47,14 +49,32 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Which group's dead letters, and which of them. The filter's fields are spelled out
 /// because query strings cannot carry numbers through `#[serde(flatten)]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct GroupQuery {
+    /// Only this consumer group of the service (all of them when absent).
     group: Option<String>,
+    /// Only records of this event type.
     event_type: Option<String>,
+    /// Only records first published on this logical topic.
     original_topic: Option<String>,
+    /// Only the record at this partition…
     partition: Option<i32>,
+    /// …and offset.
     offset: Option<i64>,
+}
+
+/// The dead letters that matched.
+#[derive(Debug, Serialize, ToSchema)]
+struct DeadLetterList {
+    items: Vec<DeadLetter>,
+}
+
+/// How many dead letters went back to their consumers.
+#[derive(Debug, Serialize, ToSchema)]
+struct Replayed {
+    replayed: usize,
 }
 
 impl GroupQuery {
@@ -70,11 +90,11 @@ impl GroupQuery {
 
 /// `GET /admin/dead-letters` lists, `POST /admin/dead-letters/replay` replays, the dead
 /// letters of the service's consumer groups.
-pub fn dead_letter_routes(admins: Vec<DeadLetterAdmin>) -> Router {
+pub fn dead_letter_routes(admins: Vec<DeadLetterAdmin>) -> OpenApiRouter {
     let admins: Arc<[DeadLetterAdmin]> = admins.into();
-    Router::new()
-        .route("/admin/dead-letters", get(list))
-        .route("/admin/dead-letters/replay", post(replay))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(replay))
         .with_state(admins)
 }
 
@@ -95,6 +115,17 @@ fn selected<'a>(
     Ok(chosen)
 }
 
+/// The dead letters of the service's consumer groups, oldest first per topic.
+#[utoipa::path(
+    get, path = "/admin/dead-letters", operation_id = "listDeadLetters", tag = "admin", security(("adminToken" = [])),
+    params(GroupQuery),
+    responses(
+        (status = 200, description = "The matching dead letters", body = DeadLetterList),
+        (status = 400, description = "No consumer group of this service has that name", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or a wrong admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Kafka cannot be read", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn list(
     State(admins): State<Arc<[DeadLetterAdmin]>>,
     Query(query): Query<GroupQuery>,
@@ -108,9 +139,20 @@ async fn list(
                 .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?,
         );
     }
-    Ok(Json(serde_json::json!({ "items": items })).into_response())
+    Ok(Json(DeadLetterList { items }).into_response())
 }
 
+/// Sends the matching dead letters back to their consumers' main topics.
+#[utoipa::path(
+    post, path = "/admin/dead-letters/replay", operation_id = "replayDeadLetters", tag = "admin", security(("adminToken" = [])),
+    request_body = GroupQuery,
+    responses(
+        (status = 200, description = "How many records were replayed", body = Replayed),
+        (status = 400, description = "No consumer group of this service has that name", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or a wrong admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Kafka cannot be read or written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn replay(
     State(admins): State<Arc<[DeadLetterAdmin]>>,
     Json(body): Json<GroupQuery>,
@@ -122,7 +164,7 @@ async fn replay(
             .await
             .map_err(|err| AppError::Unavailable(format!("kafka: {err}")))?;
     }
-    Ok(Json(serde_json::json!({ "replayed": replayed })).into_response())
+    Ok(Json(Replayed { replayed }).into_response())
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
 use utoipa_scalar::{Scalar, Servable};
 
 use super::correlation::{CORRELATION_HEADER, MakeCorrelationId};
@@ -39,6 +41,9 @@ const LIVE_DOCS_HTML: &str = r#"<!doctype html>
 </body>
 </html>
 "#;
+
+/// The security scheme admin operations name: `Authorization: Bearer <ADMIN_TOKEN>`.
+const ADMIN_SECURITY_SCHEME: &str = "adminToken";
 
 /// A service's HTTP surface: its API plus the operational endpoints every service has.
 pub struct ServiceApp {
@@ -76,11 +81,23 @@ impl ServiceApp {
         self
     }
 
-    /// Mounts `/admin/...` routes, guarded by the bearer `token`; without a token they stay off.
-    pub fn admin(mut self, routes: Router, token: Option<&str>) -> Self {
-        self.admin = token
-            .filter(|t| !t.is_empty())
-            .map(|token| super::admin::protect(routes, token.to_owned()));
+    /// Mounts `/admin/...` routes, guarded by the bearer `token`, and documents them under the
+    /// `adminToken` security scheme; without a token they stay off and undocumented.
+    pub fn admin(mut self, routes: OpenApiRouter, token: Option<&str>) -> Self {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            self.admin = None;
+            return self;
+        };
+        let (routes, document) = routes.split_for_parts();
+        self.openapi.merge(document);
+        self.openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                ADMIN_SECURITY_SCHEME,
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        self.admin = Some(super::admin::protect(routes, token.to_owned()));
         self
     }
 
@@ -135,19 +152,18 @@ impl ServiceApp {
             .fallback(|| async { AppError::NotFound("no such route".to_owned()) })
             .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
             .layer(DefaultBodyLimit::max(self.http.body_limit_bytes))
-            .layer(middleware::from_fn_with_state(self.http.request_timeout(), observe::time_out))
+            .layer(middleware::from_fn_with_state(
+                self.http.request_timeout(),
+                observe::time_out,
+            ))
             .layer(middleware::from_fn(observe::record_metrics))
             .layer(middleware::from_fn(observe::complete_problems))
-            .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                let correlation_id = request
-                    .headers()
-                    .get(CORRELATION_HEADER)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!("http", method = %request.method(), path = %request.uri().path(), correlation_id)
-            }))
+            .layer(TraceLayer::new_for_http().make_span_with(observe::request_span))
             .layer(PropagateRequestIdLayer::new(CORRELATION_HEADER))
-            .layer(SetRequestIdLayer::new(CORRELATION_HEADER, MakeCorrelationId))
+            .layer(SetRequestIdLayer::new(
+                CORRELATION_HEADER,
+                MakeCorrelationId,
+            ))
     }
 }
 

@@ -1,5 +1,6 @@
-//! Per-request observation: Prometheus metrics by route and status, and the finishing
-//! touches on problem+json bodies (the request path as `instance`, the correlation id).
+//! Per-request observation: the request's span, Prometheus metrics by route and status, and
+//! the finishing touches on problem+json bodies (the request path as `instance`, the
+//! correlation id).
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,42 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::RequestId;
 
-use crate::{AppError, Problem};
+use super::correlation::CORRELATION_HEADER;
+use crate::{AppError, Problem, telemetry};
+
+/// The span of one request: a server span continuing the caller's `traceparent`, named by its
+/// route, with the correlation id for the logs. Probes and scrapes get debug-level spans, so
+/// at the default level they are neither logged nor traced.
+pub(crate) fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let headers = request.headers();
+    let correlation_id = headers
+        .get(CORRELATION_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let path = request.uri().path();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(path, MatchedPath::as_str);
+    let method = request.method();
+    let span = if path.starts_with("/health/") || path == "/metrics" {
+        tracing::debug_span!("http", method = %method, path, correlation_id)
+    } else {
+        tracing::info_span!(
+            "http",
+            otel.name = %format_args!("{method} {route}"),
+            otel.kind = "server",
+            method = %method,
+            path,
+            correlation_id,
+        )
+    };
+    let traceparent = headers
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok());
+    telemetry::continue_trace(&span, traceparent);
+    span
+}
 
 /// Ends a request that runs past `limit` with a 503 problem; inside the metrics and problem
 /// layers, so timed-out requests are counted and answered like every other failure.

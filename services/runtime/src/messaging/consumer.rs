@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
+use opentelemetry::KeyValue;
 use orderflow_contracts::{
     EventHeaders, IntegrationEvent, RETRY_TIERS, dead_letter_topic, retry_topic,
 };
@@ -22,6 +23,7 @@ use rdkafka::{ClientContext, Message as _, Offset, TopicPartitionList};
 use sqlx::{PgConnection, PgPool};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::dead_letter::{self, FailureHeaders};
 use super::inbox::{Handling, Inbox, Outcome, PgInbox};
@@ -29,6 +31,7 @@ use super::kafka::KafkaConfig;
 use crate::BoxFuture;
 use crate::events::EventContext;
 use crate::faults::Faults;
+use crate::telemetry;
 
 /// How a handler failed, which decides where the message goes next.
 #[derive(Debug, thiserror::Error)]
@@ -519,38 +522,78 @@ impl<I: Inbox> ConsumerRunner<I> {
             offset: failure.original_offset.unwrap_or(record.offset()),
         };
 
-        let started = std::time::Instant::now();
-        let mut attempt = 0;
-        let result = loop {
-            attempt += 1;
-            let handling = Handling {
-                handler: handler.as_ref(),
-                message: &message,
-                faults: &self.faults,
-            };
-            match self.inbox.apply(&self.group, handling).await {
-                Err(HandlerError::Transient(reason)) if attempt < self.config.quick_attempts => {
-                    tracing::debug!(group = %self.group, %reason, attempt, "transient failure; retrying in process");
-                    tokio::time::sleep(self.config.quick_backoff * attempt).await;
+        let span = self.span(&message, record);
+        async {
+            let started = std::time::Instant::now();
+            let mut attempt = 0;
+            let result = loop {
+                attempt += 1;
+                let handling = Handling {
+                    handler: handler.as_ref(),
+                    message: &message,
+                    faults: &self.faults,
+                };
+                match self.inbox.apply(&self.group, handling).await {
+                    Err(HandlerError::Transient(reason)) if attempt < self.config.quick_attempts => {
+                        tracing::debug!(group = %self.group, %reason, attempt, "transient failure; retrying in process");
+                        tokio::time::sleep(self.config.quick_backoff * attempt).await;
+                    }
+                    other => break other,
                 }
-                other => break other,
-            }
-        };
-        metrics::histogram!("consumer_handler_duration_seconds", "group" => self.group.clone(), "type" => event_type.clone())
-            .record(started.elapsed().as_secs_f64());
-        let outcome = match &result {
-            Ok(Outcome::Applied) => "applied",
-            Ok(Outcome::Duplicate) => "duplicate",
-            Err(err) => err.kind(),
-        };
-        metrics::counter!("consumer_messages_total", "group" => self.group.clone(), "type" => event_type, "outcome" => outcome).increment(1);
-        match result {
-            Ok(_) => self.store_offset(consumer, record),
-            Err(error) => {
-                self.forward(consumer, record, &source, &failure, &error, paused)
-                    .await
+            };
+            metrics::histogram!("consumer_handler_duration_seconds", "group" => self.group.clone(), "type" => event_type.clone())
+                .record(started.elapsed().as_secs_f64());
+            let outcome = match &result {
+                Ok(Outcome::Applied) => "applied",
+                Ok(Outcome::Duplicate) => "duplicate",
+                Err(err) => err.kind(),
+            };
+            metrics::counter!("consumer_messages_total", "group" => self.group.clone(), "type" => event_type, "outcome" => outcome).increment(1);
+            match result {
+                Ok(_) => self.store_offset(consumer, record),
+                Err(error) => {
+                    self.forward(consumer, record, &source, &failure, &error, paused)
+                        .await
+                }
             }
         }
+        .instrument(span)
+        .await
+    }
+
+    /// The span handling `message`: a consumer span under the producer's, with the record's
+    /// time in Kafka before it as a `consumer lag` span. Its fields name the message in logs.
+    fn span(&self, message: &Message, record: &BorrowedMessage<'_>) -> tracing::Span {
+        let headers = &message.headers;
+        let span = tracing::info_span!(
+            "consume",
+            otel.name = %format_args!("{} process", message.topic),
+            otel.kind = "consumer",
+            messaging.system = "kafka",
+            messaging.consumer.group.name = %self.group,
+            event_type = %headers.event_type,
+            event_id = %headers.id,
+            correlation_id = headers.correlation_id.as_deref().unwrap_or_default(),
+        );
+        let parent = headers.traceparent.as_deref();
+        telemetry::continue_trace(&span, parent);
+        if let Some(produced) = record
+            .timestamp()
+            .to_millis()
+            .and_then(|ms| u64::try_from(ms).ok())
+        {
+            telemetry::record_interval(
+                "consumer lag",
+                parent,
+                SystemTime::UNIX_EPOCH + Duration::from_millis(produced),
+                SystemTime::now(),
+                vec![KeyValue::new(
+                    "messaging.consumer.group.name",
+                    self.group.clone(),
+                )],
+            );
+        }
+        span
     }
 
     fn store_offset(&self, consumer: &StreamConsumer<LagContext>, record: &BorrowedMessage<'_>) {

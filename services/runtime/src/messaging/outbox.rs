@@ -43,7 +43,10 @@ impl Outbox {
         let mut headers = EventHeaders::for_event(event, event_id, chrono::Utc::now());
         headers.correlation_id = context.correlation_id.clone();
         headers.causation_id = context.causation_id.clone();
-        headers.traceparent = context.traceparent.clone();
+        // The span enqueuing the event is its trace parent; with traces off, the cause's
+        // `traceparent` travels on unchanged.
+        headers.traceparent =
+            crate::telemetry::current_traceparent().or_else(|| context.traceparent.clone());
         let header_map: serde_json::Map<String, serde_json::Value> = headers
             .to_pairs()
             .into_iter()

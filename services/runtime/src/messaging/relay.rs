@@ -6,9 +6,11 @@
 //! commit, so a relay in any replica wakes) with a short fallback poll.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::join_all;
+use opentelemetry::KeyValue;
+use orderflow_contracts::header;
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -16,9 +18,11 @@ use rdkafka::types::RDKafkaErrorCode;
 use sqlx::postgres::PgListener;
 use sqlx::{Connection, FromRow, PgConnection, PgPool};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::kafka::KafkaConfig;
 use super::outbox::WAKE_CHANNEL;
+use crate::telemetry;
 
 /// Tuning of the relay.
 #[derive(Debug, Clone)]
@@ -256,22 +260,58 @@ impl OutboxRelay {
         })
     }
 
+    /// Sends one row. While traces are on, the send is a producer span under the span that
+    /// enqueued the row, its time in the outbox an `outbox wait` span beside it, and the record
+    /// carries the producer span as its `traceparent`.
     async fn produce(&self, row: &PendingRow) -> Result<(), KafkaError> {
+        let topic = self.kafka.topic(&row.topic);
+        let enqueued_by = row
+            .headers
+            .get(header::TRACEPARENT)
+            .and_then(serde_json::Value::as_str);
+        let span = tracing::info_span!(
+            "publish",
+            otel.name = %format_args!("{} publish", row.topic),
+            otel.kind = "producer",
+            messaging.system = "kafka",
+            messaging.destination.name = %topic,
+            outbox_id = row.id,
+        );
+        telemetry::continue_trace(&span, enqueued_by);
+        let now = SystemTime::now();
+        telemetry::record_interval(
+            "outbox wait",
+            enqueued_by,
+            now - Duration::from_secs_f64(row.age_seconds.max(0.0)),
+            now,
+            vec![KeyValue::new("outbox.id", row.id)],
+        );
+        let traceparent = telemetry::traceparent_of(&span);
+
         let mut headers = OwnedHeaders::new_with_capacity(row.headers.len());
         for (name, value) in row.headers.iter() {
-            let value = value.as_str().unwrap_or_default();
+            let value = match (name.as_str(), &traceparent) {
+                (header::TRACEPARENT, Some(producer)) => producer.as_str(),
+                _ => value.as_str().unwrap_or_default(),
+            };
             headers = headers.insert(Header {
                 key: name,
                 value: Some(value),
             });
         }
-        let topic = self.kafka.topic(&row.topic);
+        if let (None, Some(producer)) = (enqueued_by, &traceparent) {
+            headers = headers.insert(Header {
+                key: header::TRACEPARENT,
+                value: Some(producer.as_str()),
+            });
+        }
         let record = FutureRecord::to(&topic)
             .key(&row.aggregateid)
             .payload(&row.payload)
             .headers(headers);
         self.producer
             .send(record, Duration::from_secs(30))
+            .instrument(span)
             .await
             .map(|_| ())
             .map_err(|(err, _)| err)

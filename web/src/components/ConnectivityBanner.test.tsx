@@ -1,0 +1,52 @@
+import { act, render, screen } from "@testing-library/react";
+import { describe, expect, test, vi } from "vitest";
+import { PROBE_URL, backoffDelay } from "../api/connectivity";
+import { CataloguePage } from "../pages/CataloguePage";
+import { json, mockFetch } from "../test/fetch";
+import { ConnectivityBanner } from "./ConnectivityBanner";
+
+const product = {
+  id: "p-1",
+  sku: "MUG-1",
+  name: "Blue mug",
+  price: { amount: 1299, currency: "EUR" },
+  stockOnHand: 7,
+  reserved: 2,
+  available: 5,
+  version: 1,
+  createdAt: "2026-01-01T00:00:00Z",
+  updatedAt: "2026-01-01T00:00:00Z",
+};
+
+describe("while the platform is down", () => {
+  test("backs off exponentially up to 30 s", () => {
+    expect([0, 1, 2, 3, 10].map(backoffDelay)).toEqual([1000, 2000, 4000, 8000, 30000]);
+  });
+
+  test("the app says so, retries with backoff and recovers by itself", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let up = false;
+    const { calls } = mockFetch(() => {
+      if (!up) throw new TypeError("Failed to fetch");
+      return json({ items: [product], page: 1, perPage: 20, total: 1 });
+    });
+    render(
+      <>
+        <ConnectivityBanner />
+        <CataloguePage />
+      </>,
+    );
+    expect(await screen.findByText("OrderFlow is unreachable.")).toBeInTheDocument();
+    expect(screen.getAllByRole("alert")[0]).toHaveTextContent(/unreachable/);
+
+    // The first probe fails too; the next one waits twice as long.
+    await act(() => vi.advanceTimersByTimeAsync(1_000));
+    expect(calls.filter((c) => c.path + "?" + c.search.toString() === PROBE_URL)).toHaveLength(1);
+    expect(screen.getByText(/attempt 2/)).toBeInTheDocument();
+
+    up = true;
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    expect(await screen.findByRole("link", { name: "Blue mug" })).toBeInTheDocument();
+    expect(screen.queryByText("OrderFlow is unreachable.")).not.toBeInTheDocument();
+  });
+});

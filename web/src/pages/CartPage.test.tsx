@@ -1,0 +1,63 @@
+import { act, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, test } from "vitest";
+import { cart, selectedCustomer } from "../hooks/session";
+import { json, mockFetch, problem } from "../test/fetch";
+import { CartPage } from "./CartPage";
+
+const draft = {
+  id: "o-1",
+  customerId: "c-1",
+  status: "Draft",
+  lines: [
+    {
+      productId: "p-1",
+      productName: "Blue mug",
+      quantity: 2,
+      unitPrice: { amount: 1299, currency: "EUR" },
+      lineTotal: { amount: 2598, currency: "EUR" },
+    },
+  ],
+  total: { amount: 2598, currency: "EUR" },
+  createdAt: "2026-01-01T00:00:00Z",
+  history: [],
+  version: 2,
+};
+
+describe("CartPage", () => {
+  test("asks for a customer first", async () => {
+    mockFetch(() => json({}));
+    render(<CartPage />);
+    // Let the (empty) draft lookup settle.
+    await act(async () => undefined);
+    expect(screen.getByRole("link", { name: "Register or choose a customer" })).toBeInTheDocument();
+  });
+
+  test("places the draft and opens the order", async () => {
+    selectedCustomer.set({ id: "c-1", name: "Ada Lovelace", email: "ada@example.com" });
+    cart.set({ orderId: "o-1", customerId: "c-1" });
+    const { calls } = mockFetch(({ method }) => (method === "POST" ? json({ ...draft, status: "Placed" }, 202) : json(draft)));
+    const user = userEvent.setup();
+    render(<CartPage />);
+    expect(await screen.findByRole("link", { name: "Blue mug" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Quantity of Blue mug")).toHaveValue(2);
+    await user.click(screen.getByRole("button", { name: "Place order" }));
+    await expect.poll(() => window.location.pathname).toBe("/orders/o-1");
+    expect(calls.some((c) => c.method === "POST" && c.path === "/api/orders/o-1/place")).toBe(true);
+    expect(cart.get()).toBeNull();
+  });
+
+  test("shows why placing failed", async () => {
+    selectedCustomer.set({ id: "c-1", name: "Ada Lovelace", email: "ada@example.com" });
+    cart.set({ orderId: "o-1", customerId: "c-1" });
+    mockFetch(({ method }) =>
+      method === "POST"
+        ? problem(422, "Customer deactivated", { detail: "the customer is deactivated", code: "customer-deactivated" })
+        : json(draft),
+    );
+    const user = userEvent.setup();
+    render(<CartPage />);
+    await user.click(await screen.findByRole("button", { name: "Place order" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Customer deactivated: the customer is deactivated");
+  });
+});
