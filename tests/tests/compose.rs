@@ -23,8 +23,9 @@ use repository::{Dockerfile, InitSql, read, repo, workspace_binaries, workspace_
 /// Where the images keep the health probe (Dockerfile) and where healthchecks run it (compose).
 const PROBE: &str = "/usr/local/bin/orderflow-probe";
 
-/// Variables the services read outside their clap config: telemetry's log filter.
-const RUNTIME_VARIABLES: &[&str] = &["RUST_LOG"];
+/// Variables the services read outside their clap config: telemetry's log filter and OTLP
+/// endpoint.
+const RUNTIME_VARIABLES: &[&str] = &["RUST_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT"];
 
 /// One OrderFlow service of the compose file.
 struct OrderFlowService {

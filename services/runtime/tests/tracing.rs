@@ -1,14 +1,16 @@
-//! Traces cross Kafka: a span that enqueues an event is the parent of the relay's producer
-//! span and of the event's time in the outbox; the consumer handling the record continues the
-//! producer's trace, with its time in Kafka as a span of its own; and what the handler
-//! enqueues in turn stays in the same trace. Spans go to OpenTelemetry's in-memory exporter
-//! through the same subscriber the services install.
+//! Traces cross process boundaries. Over HTTP, a request's server span continues the caller's
+//! `traceparent`. Over Kafka, a span that enqueues an event is the parent of the relay's
+//! producer span and of the event's time in the outbox; the consumer handling the record
+//! continues the producer's trace, with its time in Kafka as a span of its own; and what the
+//! handler enqueues in turn stays in the same trace. Spans go to OpenTelemetry's in-memory
+//! exporter through the same subscriber the services install (once per process; the tests
+//! tell their spans apart by trace).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use opentelemetry::trace::{SpanId, SpanKind, TraceContextExt, TraceId};
@@ -55,8 +57,22 @@ impl Handler<CustomerRegistered> for FollowUp {
     }
 }
 
-fn finished(exporter: &InMemorySpanExporter) -> Vec<SpanData> {
-    exporter.get_finished_spans().unwrap()
+/// The exporter of this process's telemetry, installed on first use.
+fn exporter() -> &'static InMemorySpanExporter {
+    static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
+    EXPORTER.get_or_init(|| {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        // Kept for the process's life: the provider must outlive every test.
+        std::mem::forget(telemetry::install("tracing-test", Some(provider)));
+        exporter
+    })
+}
+
+fn finished() -> Vec<SpanData> {
+    exporter().get_finished_spans().unwrap()
 }
 
 /// The one span named `name` whose parent is `parent`, in `trace`.
@@ -72,11 +88,7 @@ fn child<'a>(spans: &'a [SpanData], name: &str, trace: TraceId, parent: SpanId) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumed_message_continues_the_trace_of_the_span_that_enqueued_it() {
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    let _telemetry = telemetry::install("tracing-test", Some(provider));
+    exporter();
     let env = env().await;
     let stop = CancellationToken::new();
     let relay = OutboxRelay::new(env.pool.clone(), &env.kafka, RelayConfig::default()).unwrap();
@@ -104,7 +116,7 @@ async fn a_consumed_message_continues_the_trace_of_the_span_that_enqueued_it() {
     let (trace, root) = (request_context.trace_id(), request_context.span_id());
 
     eventually("the consumer's span", Duration::from_secs(60), || async {
-        let spans = finished(&exporter);
+        let spans = finished();
         spans
             .iter()
             .any(|span| {
@@ -114,7 +126,7 @@ async fn a_consumed_message_continues_the_trace_of_the_span_that_enqueued_it() {
             .ok_or_else(|| format!("{} spans so far", spans.len()))
     })
     .await;
-    let spans = finished(&exporter);
+    let spans = finished();
     let publish = child(&spans, "orderflow.customer.events publish", trace, root);
     assert_eq!(publish.span_kind, SpanKind::Producer);
     let waited = child(&spans, "outbox wait", trace, root);
@@ -139,4 +151,56 @@ async fn a_consumed_message_continues_the_trace_of_the_span_that_enqueued_it() {
         "{traceparent}"
     );
     stop.cancel();
+}
+
+#[tokio::test]
+async fn a_request_continues_the_trace_of_its_caller() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    exporter();
+    let api = axum::Router::new().route(
+        "/probe",
+        axum::routing::get(|| async { telemetry::current_traceparent().unwrap_or_default() }),
+    );
+    let app = orderflow_runtime::http::ServiceApp::new(
+        "tracing-test",
+        api,
+        utoipa::openapi::OpenApi::default(),
+        orderflow_runtime::config::HttpConfig::ephemeral(),
+    )
+    .into_router();
+    let (trace, caller) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let response = app
+        .oneshot(
+            Request::get("/probe")
+                .header("traceparent", format!("00-{trace}-{caller}-01"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let handed_on = String::from_utf8(body.to_vec()).unwrap();
+    assert_eq!(handed_on.split('-').nth(1), Some(trace), "{handed_on}");
+
+    let trace = TraceId::from_hex(trace).unwrap();
+    let caller = SpanId::from_hex(caller).unwrap();
+    let server = eventually("the request's span", Duration::from_secs(10), || async {
+        finished()
+            .into_iter()
+            .find(|span| span.span_context.trace_id() == trace)
+            .ok_or("not exported yet")
+    })
+    .await;
+    assert_eq!(server.name, "GET /probe");
+    assert_eq!(server.span_kind, SpanKind::Server);
+    assert_eq!(server.parent_span_id, caller);
+    assert_eq!(
+        handed_on.split('-').nth(2),
+        Some(server.span_context.span_id().to_string().as_str()),
+        "what the request hands on is its own span"
+    );
 }

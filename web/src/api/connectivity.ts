@@ -80,7 +80,10 @@ async function probe(): Promise<void> {
 
 /** Calls `listener` once, the next time the platform comes back. */
 export function whenOnline(listener: () => void): () => void {
-  return subscribeConnectivity(() => {
-    if (state.online) listener();
+  const unsubscribe = subscribeConnectivity(() => {
+    if (!state.online) return;
+    unsubscribe();
+    listener();
   });
+  return unsubscribe;
 }

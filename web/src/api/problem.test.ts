@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ApiError, describeError } from "./problem";
+import { ApiError, describeError, fieldErrorsOf } from "./problem";
 
 describe("ApiError", () => {
   test("reads a validation problem with nested field paths", () => {
@@ -37,5 +37,16 @@ describe("ApiError", () => {
     expect(error.status).toBe(0);
     expect(error.unavailable).toBe(true);
     expect(describeError(error)).toMatch(/unreachable/);
+  });
+
+  test("pins field errors, or a conflict, to form fields and leaves other failures alone", () => {
+    const invalid = ApiError.fromResponse(400, { title: "Invalid", status: 400, errors: [{ field: "sku", message: "sku is required" }] });
+    const conflict = ApiError.fromResponse(409, { title: "Conflict", status: 409, detail: "SKU MUG-1 exists" });
+    const taken = { field: "sku", message: "SKU already in the catalogue" };
+    expect(fieldErrorsOf(invalid, taken)).toEqual({ sku: "sku is required" });
+    expect(fieldErrorsOf(conflict, taken)).toEqual({ sku: "SKU MUG-1 exists" });
+    expect(fieldErrorsOf(conflict)).toBeNull();
+    expect(fieldErrorsOf(ApiError.network(new TypeError("Failed to fetch")), taken)).toBeNull();
+    expect(fieldErrorsOf(new Error("boom"))).toBeNull();
   });
 });

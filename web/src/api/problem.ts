@@ -66,6 +66,15 @@ export function isProblem(body: unknown): body is Problem {
   return typeof candidate.title === "string" && typeof candidate.status === "number";
 }
 
+/** The messages to show next to form fields, or null when the failure is not about them.
+ * A 409 names no field, so `conflict` says which one it is about (a taken email, a SKU). */
+export function fieldErrorsOf(error: unknown, conflict?: { field: string; message: string }): FieldErrors | null {
+  if (!(error instanceof ApiError)) return null;
+  if (Object.keys(error.fieldErrors).length > 0) return error.fieldErrors;
+  if (conflict && error.status === 409) return { [conflict.field]: error.detail ?? conflict.message };
+  return null;
+}
+
 /** A readable one-line message for any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {

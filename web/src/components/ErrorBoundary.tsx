@@ -1,5 +1,5 @@
 // Catches render errors so a bug in one page shows a message instead of a blank screen.
-import { Component, type ErrorInfo, type ReactNode } from "react";
+import { Component, type ReactNode } from "react";
 import { describeError } from "../api/problem";
 
 interface Props {
@@ -15,10 +15,6 @@ export class ErrorBoundary extends Component<Props, State> {
 
   static getDerivedStateFromError(error: unknown): State {
     return { error };
-  }
-
-  componentDidCatch(error: unknown, info: ErrorInfo): void {
-    console.error("Unhandled error in the page", error, info.componentStack);
   }
 
   render(): ReactNode {

@@ -71,7 +71,7 @@ export function Timeline({ entries, state }: { entries: TimelineEntry[]; state: 
     <section className="panel" aria-labelledby="timeline-heading">
       <div className="panel-heading">
         <h2 id="timeline-heading">Timeline</h2>
-        <span className={`stream stream-${state}`}>{STREAM_TEXT[state]}</span>
+        <span role="status" className={`stream stream-${state}`}>{STREAM_TEXT[state]}</span>
       </div>
       <ol className="timeline" aria-live="polite" aria-relevant="additions" data-testid="timeline">
         {entries.map((entry) => (

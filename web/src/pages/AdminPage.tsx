@@ -8,8 +8,9 @@ import {
   type DeadLetterService,
   type FaultState,
 } from "../api/admin";
-import { ApiError, type FieldErrors } from "../api/problem";
+import { fieldErrorsOf, type FieldErrors } from "../api/problem";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { Field } from "../components/Field";
 import { adminToken } from "../hooks/session";
 import { useResource } from "../hooks/useResource";
@@ -61,8 +62,10 @@ function Faults({ token }: { token: string }) {
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState("");
 
+  // Follows the loaded state; cleared while another service's faults load, so the form
+  // never shows one service's values under another's name.
   useEffect(() => {
-    if (faults.data) setForm(toForm(faults.data));
+    setForm(faults.data ? toForm(faults.data) : null);
   }, [faults.data]);
 
   const run = async (action: () => Promise<FaultState | void>, done: string) => {
@@ -75,7 +78,8 @@ function Faults({ token }: { token: string }) {
       else faults.reload();
       setMessage(done);
     } catch (failure) {
-      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) setErrors(failure.fieldErrors);
+      const fieldErrors = fieldErrorsOf(failure);
+      if (fieldErrors) setErrors(fieldErrors);
       else setError(failure);
     }
   };
@@ -114,7 +118,7 @@ function Faults({ token }: { token: string }) {
           ))}
         </select>
       </div>
-      <ErrorMessage error={faults.error} onRetry={faults.reload} />
+      <ResourceStatus resource={faults} />
       {form && (
         <form className="form-grid" onSubmit={apply} noValidate aria-label={`Faults of the ${service} service`}>
           <Field
@@ -218,8 +222,7 @@ function DeadLetters({ token, service, eventType }: { token: string; service: De
       </div>
       <p role="status">{message}</p>
       <ErrorMessage error={error} />
-      <ErrorMessage error={letters.error} onRetry={letters.reload} />
-      {letters.loading && !letters.data && <p className="muted">Reading the dead-letter topics…</p>}
+      <ResourceStatus resource={letters} loading="Reading the dead-letter topics…" />
       {letters.data && items.length === 0 && <p className="muted">No dead letters.</p>}
       {items.length > 0 && (
         <div className="table-scroll">

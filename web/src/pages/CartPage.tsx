@@ -62,12 +62,17 @@ function Lines({ order, onChange }: { order: Order; onChange: (order: Order) => 
                     Quantity of {line.productName}
                   </label>
                   <input
+                    // Remounts with the server's quantity after each change.
+                    key={line.quantity}
                     id={`qty-${line.productId}`}
                     className="qty"
                     type="number"
                     min={1}
                     max={1000}
                     defaultValue={line.quantity}
+                    onKeyDown={(e) => {
+                      if (e.key === "Enter") e.currentTarget.blur();
+                    }}
                     onBlur={(e) => {
                       const quantity = Number(e.target.value);
                       if (quantity !== line.quantity) void change(line.productId, quantity);

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { call, client } from "../api/client";
-import { ApiError, type FieldErrors } from "../api/problem";
+import { fieldErrorsOf, type FieldErrors } from "../api/problem";
 import { AddToCart } from "../components/AddToCart";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { Field } from "../components/Field";
 import { Pagination } from "../components/Pagination";
 import { useResource } from "../hooks/useResource";
@@ -37,8 +38,8 @@ function NewProductForm({ onCreated }: { onCreated: () => void }) {
       onCreated();
       navigate(`/catalogue/${product.id}`);
     } catch (failure) {
-      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) setErrors(failure.fieldErrors);
-      else if (failure instanceof ApiError && failure.status === 409) setErrors({ sku: failure.detail ?? "SKU already in the catalogue" });
+      const fieldErrors = fieldErrorsOf(failure, { field: "sku", message: "SKU already in the catalogue" });
+      if (fieldErrors) setErrors(fieldErrors);
       else setError(failure);
     }
   };
@@ -81,7 +82,7 @@ export function CataloguePage() {
       <section className="panel" aria-labelledby="products-heading">
         <h2 id="products-heading">Products</h2>
         <p className="muted">Open a product to see its reserved stock or to adjust its stock.</p>
-        <ErrorMessage error={products.error} onRetry={products.reload} />
+        <ResourceStatus resource={products} />
         {products.data && products.data.items.length === 0 && <p>The catalogue is empty.</p>}
         {products.data && products.data.items.length > 0 && (
           <div className="table-scroll">

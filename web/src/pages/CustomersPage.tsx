@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { call, client } from "../api/client";
-import { ApiError, type FieldErrors } from "../api/problem";
+import { fieldErrorsOf, type FieldErrors } from "../api/problem";
 import type { Customer, RegisterCustomer } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { Field } from "../components/Field";
 import { Pagination } from "../components/Pagination";
 import { StatusBadge } from "../components/StatusBadge";
@@ -47,7 +48,7 @@ function toRequest(form: Form): RegisterCustomer {
   };
 }
 
-export function select(customer: Customer): void {
+function select(customer: Customer): void {
   selectedCustomer.set({
     id: customer.id,
     name: `${customer.firstName} ${customer.lastName}`,
@@ -83,13 +84,9 @@ function RegisterForm({ onRegistered }: { onRegistered: (customer: Customer) => 
       setForm(EMPTY_FORM);
       onRegistered(customer);
     } catch (failure) {
-      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) {
-        setFieldErrors(failure.fieldErrors);
-      } else if (failure instanceof ApiError && failure.status === 409) {
-        setFieldErrors({ email: failure.detail ?? "This email address is already registered" });
-      } else {
-        setError(failure);
-      }
+      const errors = fieldErrorsOf(failure, { field: "email", message: "This email address is already registered" });
+      if (errors) setFieldErrors(errors);
+      else setError(failure);
     } finally {
       setBusy(false);
     }
@@ -201,9 +198,9 @@ export function CustomersPage() {
             setFilter({ email: email.trim(), status });
           }}
         >
-          <Field label="Email" type="search" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <Field label="Filter by email" type="search" value={email} onChange={(e) => setEmail(e.target.value)} />
           <div className="field">
-            <label htmlFor="customer-status">Status</label>
+            <label htmlFor="customer-status">Filter by status</label>
             <select id="customer-status" value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">Any</option>
               <option value="Active">Active</option>
@@ -215,7 +212,7 @@ export function CustomersPage() {
           </button>
         </form>
         <ErrorMessage error={actionError} />
-        <ErrorMessage error={customers.error} onRetry={customers.reload} />
+        <ResourceStatus resource={customers} />
         {customers.data && customers.data.items.length === 0 && <p>No customers match.</p>}
         {customers.data && customers.data.items.length > 0 && (
           <div className="table-scroll">

@@ -74,6 +74,8 @@ export function NotificationsPage() {
       <h1>Notifications</h1>
       <form
         className="panel filters"
+        role="search"
+        aria-label="Customer inbox"
         onSubmit={(event) => {
           event.preventDefault();
           if (input.trim()) navigate(`/notifications?customer=${encodeURIComponent(input.trim())}`);

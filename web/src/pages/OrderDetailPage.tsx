@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { call, client } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { StatusBadge } from "../components/StatusBadge";
 import { Timeline } from "../components/Timeline";
 import { useOrderTimeline } from "../hooks/useOrderTimeline";
@@ -72,7 +73,7 @@ export function OrderDetailPage({ id }: { id: string }) {
       <h1>
         Order <code className="break">{id}</code>
       </h1>
-      <ErrorMessage error={order.error} onRetry={reload} />
+      <ResourceStatus resource={order} />
       {o && (
         <section className="panel" aria-labelledby="summary-heading">
           <h2 id="summary-heading">Summary</h2>

@@ -1,6 +1,6 @@
 import { call, client } from "../api/client";
 import { ORDER_STATUSES } from "../api/types";
-import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { Pagination } from "../components/Pagination";
 import { StatusBadge } from "../components/StatusBadge";
 import { selectedCustomer } from "../hooks/session";
@@ -69,7 +69,7 @@ export function OrdersPage() {
         )}
       </section>
       <section className="panel" aria-label="Order list">
-        <ErrorMessage error={orders.error} onRetry={orders.reload} />
+        <ResourceStatus resource={orders} />
         {orders.data && orders.data.items.length === 0 && <p>No orders match.</p>}
         {orders.data && orders.data.items.length > 0 && (
           <div className="table-scroll">

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { call, client } from "../api/client";
-import { ApiError, type FieldErrors } from "../api/problem";
+import { fieldErrorsOf, type FieldErrors } from "../api/problem";
 import { AddToCart } from "../components/AddToCart";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { ResourceStatus } from "../components/ResourceStatus";
 import { Field } from "../components/Field";
 import { useResource } from "../hooks/useResource";
 import { formatMoney, formatTime } from "../format";
@@ -31,7 +32,8 @@ function AddStockForm({ productId, onDone }: { productId: string; onDone: () => 
       setDone(`Stock on hand is now ${product.stockOnHand}.`);
       onDone();
     } catch (failure) {
-      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) setErrors(failure.fieldErrors);
+      const fieldErrors = fieldErrorsOf(failure);
+      if (fieldErrors) setErrors(fieldErrors);
       else setError(failure);
     }
   };
@@ -66,7 +68,7 @@ export function ProductPage({ id }: { id: string }) {
         <Link to="/catalogue">← Catalogue</Link>
       </p>
       <h1>{p ? p.name : "Product"}</h1>
-      <ErrorMessage error={product.error} onRetry={product.reload} />
+      <ResourceStatus resource={product} />
       {p && (
         <>
           <section className="panel" aria-labelledby="product-heading">
