@@ -39,6 +39,11 @@ export function backoffDelay(attempt: number): number {
   return Math.min(BASE_DELAY_MS * 2 ** attempt, MAX_DELAY_MS);
 }
 
+/** Statuses meaning the gateway could not reach a service (0: no answer at all). */
+export function isUnavailableStatus(status: number): boolean {
+  return status === 0 || status === 502 || status === 503 || status === 504;
+}
+
 export function reportDown(): void {
   if (!state.online) return;
   schedule(0);

@@ -1,5 +1,6 @@
 // Turns failed requests (RFC 9457 problem+json, other error bodies, or no answer at all)
 // into one typed error the pages can show, with field errors addressable by JSON path.
+import { isUnavailableStatus } from "./connectivity";
 import type { FieldError, Problem } from "./types";
 
 export type FieldErrors = Record<string, string>;
@@ -25,7 +26,7 @@ export class ApiError extends Error {
 
   /** No answer, or the gateway says a service cannot be reached: worth retrying later. */
   get unavailable(): boolean {
-    return this.status === 0 || this.status === 502 || this.status === 503 || this.status === 504;
+    return isUnavailableStatus(this.status);
   }
 
   /** The request never got an answer (the gateway is down or the network is gone). */

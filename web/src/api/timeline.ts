@@ -3,7 +3,7 @@
 // a listener per name), and lets us back off when the gateway is down.
 import type { paths } from "./schema";
 import type { TimelineEntry } from "./types";
-import { backoffDelay, reportDown } from "./connectivity";
+import { backoffDelay, isUnavailableStatus, reportDown } from "./connectivity";
 
 // Typed against the schema so a renamed path fails the build.
 const TIMELINE_PATH: keyof paths = "/api/orders/{id}/events";
@@ -65,6 +65,7 @@ export async function followTimeline(
         handlers.onState("not-found");
         return;
       }
+      if (isUnavailableStatus(response.status)) reportDown();
       if (!response.ok || !response.body) throw new Error(`timeline stream: HTTP ${response.status}`);
       failures = 0;
       handlers.onState("live");
@@ -96,10 +97,13 @@ export async function followTimeline(
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    // Each reconnect sleeps, so the abort listener must not outlive its sleep.
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
   });
 }

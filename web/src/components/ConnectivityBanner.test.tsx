@@ -38,6 +38,10 @@ describe("while the platform is down", () => {
     );
     expect(await screen.findByText("OrderFlow is unreachable.")).toBeInTheDocument();
     expect(screen.getAllByRole("alert")[0]).toHaveTextContent(/unreachable/);
+    // The live region announces the outage, not the countdown ticking beside it.
+    const live = screen.getByText("OrderFlow is unreachable.").closest('[role="status"]');
+    expect(live).toHaveTextContent(/^OrderFlow is unreachable\.$/);
+    expect(screen.getByRole("button", { name: "Retry now" })).toBeInTheDocument();
 
     // The first probe fails too; the next one waits twice as long.
     await act(() => vi.advanceTimersByTimeAsync(1_000));

@@ -12,11 +12,14 @@ export function ConnectivityBanner() {
     return () => clearInterval(timer);
   }, [state.online]);
 
+  // Only the headline is live: a countdown inside the live region would be read out
+  // every second.
   return (
-    <div role="status" aria-live="polite" className={state.online ? "visually-hidden" : "banner"}>
-      {state.online ? null : (
+    <div className={state.online ? "visually-hidden" : "banner"}>
+      <span role="status">{state.online ? null : <strong>OrderFlow is unreachable.</strong>}</span>
+      {!state.online && (
         <>
-          <strong>OrderFlow is unreachable.</strong>{" "}
+          {" "}
           {state.nextProbeAt && state.nextProbeAt > now
             ? `Retrying in ${Math.ceil((state.nextProbeAt - now) / 1000)} s`
             : "Retrying…"}

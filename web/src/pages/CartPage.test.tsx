@@ -1,4 +1,4 @@
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test } from "vitest";
 import { cart, selectedCustomer } from "../hooks/session";
@@ -59,5 +59,30 @@ describe("CartPage", () => {
     render(<CartPage />);
     await user.click(await screen.findByRole("button", { name: "Place order" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Customer deactivated: the customer is deactivated");
+  });
+
+  test("changes a quantity from the keyboard and shows the server's new total", async () => {
+    selectedCustomer.set({ id: "c-1", name: "Ada Lovelace", email: "ada@example.com" });
+    cart.set({ orderId: "o-1", customerId: "c-1" });
+    const line = draft.lines[0]!;
+    const updated = {
+      ...draft,
+      lines: [{ ...line, quantity: 3, lineTotal: { amount: 3897, currency: "EUR" } }],
+      total: { amount: 3897, currency: "EUR" },
+    };
+    const { calls } = mockFetch(({ method }) => json(method === "PUT" ? updated : draft));
+    const user = userEvent.setup();
+    render(<CartPage />);
+    const quantity = await screen.findByLabelText("Quantity of Blue mug");
+    await user.clear(quantity);
+    await user.type(quantity, "3{Enter}");
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === "PUT")).toMatchObject({
+        path: "/api/orders/o-1/lines/p-1",
+        body: { quantity: 3 },
+      }),
+    );
+    expect(await screen.findAllByText(/38\.97/)).not.toHaveLength(0);
+    expect(screen.getByLabelText("Quantity of Blue mug")).toHaveValue(3);
   });
 });

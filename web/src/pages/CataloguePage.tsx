@@ -12,9 +12,10 @@ import { Link, navigate, useLocation } from "../router";
 
 const PER_PAGE = 20;
 
+const EMPTY_PRODUCT = { sku: "", name: "", price: "", currency: "EUR", stock: "0" };
+
 function NewProductForm({ onCreated }: { onCreated: () => void }) {
-  const empty = { sku: "", name: "", price: "", currency: "EUR", stock: "0" };
-  const [form, setForm] = useState(empty);
+  const [form, setForm] = useState(EMPTY_PRODUCT);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<unknown>(null);
 
@@ -34,7 +35,7 @@ function NewProductForm({ onCreated }: { onCreated: () => void }) {
           },
         }),
       );
-      setForm(empty);
+      setForm(EMPTY_PRODUCT);
       onCreated();
       navigate(`/catalogue/${product.id}`);
     } catch (failure) {
@@ -44,7 +45,7 @@ function NewProductForm({ onCreated }: { onCreated: () => void }) {
     }
   };
 
-  const bind = (name: keyof typeof empty) => ({
+  const bind = (name: keyof typeof EMPTY_PRODUCT) => ({
     value: form[name],
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value }),
   });

@@ -48,8 +48,8 @@ export function OrdersPage() {
   return (
     <>
       <h1>Orders</h1>
-      <section className="panel" aria-labelledby="orders-heading">
-        <h2 id="orders-heading" className="visually-hidden">
+      <section className="panel" aria-labelledby="order-filters-heading">
+        <h2 id="order-filters-heading" className="visually-hidden">
           Filters
         </h2>
         <fieldset className="status-filter">
