@@ -127,7 +127,8 @@ export async function orderOne(page: Page, productId: string): Promise<string> {
   await page.getByText(/In cart: 1 ×/).waitFor({ timeout: 30_000 });
   await page.getByRole("link", { name: "Cart", exact: true }).click();
   await page.getByRole("button", { name: "Place order" }).click();
-  await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+  // Placing waits out a customer the order context has not heard of yet (up to 30 s).
+  await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 45_000 });
   const id = new URL(page.url()).pathname.split("/").pop();
   if (!id) throw new Error(`no order id in ${page.url()}`);
   return id;

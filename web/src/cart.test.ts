@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
-import { addToCart, NoCustomerError } from "./cart";
+import { addToCart, NoCustomerError, placeOrder } from "./cart";
 import { cart, selectedCustomer } from "./hooks/session";
 import { json, mockFetch, problem } from "./test/fetch";
 
@@ -47,5 +47,32 @@ describe("addToCart", () => {
     });
     await expect(addToCart("p-1", 1)).resolves.toMatchObject({ id: "o-new" });
     expect(cart.get()?.orderId).toBe("o-new");
+  });
+});
+
+describe("placeOrder", () => {
+  test("waits for a customer the order service has not heard of yet", async () => {
+    vi.useFakeTimers();
+    let attempts = 0;
+    mockFetch(() => {
+      attempts += 1;
+      return attempts < 3
+        ? problem(422, "Refused by a business rule", { code: "unknown-customer" })
+        : json({ ...draft("o-1"), status: "Placed" }, 202);
+    });
+    const placed = placeOrder("o-1");
+    await vi.runAllTimersAsync();
+    await expect(placed).resolves.toBeUndefined();
+    expect(attempts).toBe(3);
+  });
+
+  test("gives up at once on other refusals", async () => {
+    let attempts = 0;
+    mockFetch(() => {
+      attempts += 1;
+      return problem(422, "Refused by a business rule", { code: "empty-order" });
+    });
+    await expect(placeOrder("o-1")).rejects.toMatchObject({ code: "empty-order" });
+    expect(attempts).toBe(1);
   });
 });

@@ -12,11 +12,25 @@ export class NoCustomerError extends Error {
   }
 }
 
-/** The order context learns of new products from inventory events, so a product added a
- * moment ago can be briefly unknown there; it is worth waiting this long for it. */
-const UNKNOWN_PRODUCT_PATIENCE_MS = 15_000;
+/** The order context learns of new customers and products from their contexts' events, so
+ * one created a moment ago can be briefly unknown there; it is worth waiting this long for it. */
+const READ_MODEL_PATIENCE_MS = 30_000;
 
 const hasCode = (error: unknown, code: string) => error instanceof ApiError && error.code === code;
+
+/** `request`, repeated with backoff while it fails with the problem `code` of a read model that
+ * has not caught up yet. */
+async function untilKnown<T>(code: string, request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + READ_MODEL_PATIENCE_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!hasCode(error, code) || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 async function startDraft(customerId: string): Promise<string> {
   const order = await call(client.POST("/api/orders", { body: { customerId } }));
@@ -24,18 +38,18 @@ async function startDraft(customerId: string): Promise<string> {
   return order.id;
 }
 
-async function addLine(orderId: string, productId: string, quantity: number): Promise<Order> {
-  const deadline = Date.now() + UNKNOWN_PRODUCT_PATIENCE_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
-    try {
-      return await call(
-        client.POST("/api/orders/{id}/lines", { params: { path: { id: orderId } }, body: { productId, quantity } }),
-      );
-    } catch (error) {
-      if (!hasCode(error, "unknown-product") || Date.now() + delay > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+function addLine(orderId: string, productId: string, quantity: number): Promise<Order> {
+  return untilKnown("unknown-product", () =>
+    call(client.POST("/api/orders/{id}/lines", { params: { path: { id: orderId } }, body: { productId, quantity } })),
+  );
+}
+
+/** Places the draft; a customer registered a moment ago may still be unknown to the order
+ * context, which is waited out. */
+export async function placeOrder(orderId: string): Promise<void> {
+  await untilKnown("unknown-customer", () =>
+    call(client.POST("/api/orders/{id}/place", { params: { path: { id: orderId } } })),
+  );
 }
 
 /** Adds `quantity` of a product to the selected customer's draft, starting one if needed. */

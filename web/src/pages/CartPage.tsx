@@ -3,6 +3,7 @@ import { call, client } from "../api/client";
 import { ApiError } from "../api/problem";
 import type { Order } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { placeOrder } from "../cart";
 import { cart, selectedCustomer } from "../hooks/session";
 import { useResource } from "../hooks/useResource";
 import { formatMoney } from "../format";
@@ -140,7 +141,7 @@ export function CartPage() {
     setPlacing(true);
     setError(null);
     try {
-      await call(client.POST("/api/orders/{id}/place", { params: { path: { id: order.id } } }));
+      await placeOrder(order.id);
       cart.set(null);
       navigate(`/orders/${order.id}`);
     } catch (failure) {
