@@ -53,14 +53,29 @@ pub(super) fn policy(
             policy_types: Some(vec!["Ingress".to_owned()]),
             ingress: Some(vec![NetworkPolicyIngressRule {
                 from,
-                ports: Some(vec![NetworkPolicyPort {
-                    protocol: Some("TCP".to_owned()),
-                    port: Some(IntOrString::Int(i32::from(port))),
-                    ..NetworkPolicyPort::default()
-                }]),
+                ports: Some(vec![tcp(port)]),
             }]),
             ..NetworkPolicySpec::default()
         }),
+    }
+}
+
+/// A rule admitting every pod of the namespaces `namespaces` selects to `port` (TCP) alone.
+pub(super) fn namespaces_rule(namespaces: &LabelSelector, port: u16) -> NetworkPolicyIngressRule {
+    NetworkPolicyIngressRule {
+        from: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(namespaces.clone()),
+            ..NetworkPolicyPeer::default()
+        }]),
+        ports: Some(vec![tcp(port)]),
+    }
+}
+
+fn tcp(port: u16) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        protocol: Some("TCP".to_owned()),
+        port: Some(IntOrString::Int(i32::from(port))),
+        ..NetworkPolicyPort::default()
     }
 }
 

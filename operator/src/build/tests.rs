@@ -578,6 +578,89 @@ fn network_policies_admit_only_who_needs_each_component() {
 }
 
 #[test]
+fn a_prometheus_namespace_selector_admits_its_namespaces_to_each_http_port_alone() {
+    let selector = json!({
+        "matchLabels": { "kubernetes.io/metadata.name": "monitoring" },
+        "matchExpressions": [{ "key": "team", "operator": "In", "values": ["obs"] }]
+    });
+    let without = build(&minimal());
+    let with = build(&platform(
+        "shop",
+        json!({ "version": "1.4.0", "observability": { "prometheusNamespaceSelector": selector } }),
+    ));
+    let (without, with) = (policies(&without), policies(&with));
+    assert_eq!(without.len(), with.len());
+    let service_policies: Vec<_> = ServiceName::ALL.map(|s| format!("shop-{s}")).into();
+    for before in without {
+        let name = before.metadata.name.as_deref().expect("a name");
+        let after = named(&with, name);
+        if !service_policies.iter().any(|n| n == name) {
+            assert_eq!(after, before, "{name}: only the services admit Prometheus");
+            continue;
+        }
+        let rules = |policy: &NetworkPolicy| {
+            let spec = policy.spec.clone().expect("spec");
+            spec.ingress.expect("ingress")
+        };
+        let mut rules_after = rules(after);
+        let extra = rules_after.pop().expect("the extra rule");
+        assert_eq!(
+            rules_after,
+            rules(before),
+            "{name}: the other rule is unchanged"
+        );
+        let mut unchanged = after.clone();
+        if let Some(spec) = unchanged.spec.as_mut() {
+            spec.ingress = Some(rules_after);
+        }
+        assert_eq!(&unchanged, before, "{name}: nothing else changes");
+
+        let from = extra.from.expect("from");
+        assert_eq!(from.len(), 1, "{name}");
+        assert_eq!(
+            from[0].pod_selector, None,
+            "{name}: every pod of those namespaces"
+        );
+        assert_eq!(
+            from[0].namespace_selector,
+            Some(serde_json::from_value(selector.clone()).expect("a selector")),
+            "{name}: exactly the spec's namespaces"
+        );
+        assert_eq!(from[0].ip_block, None, "{name}");
+        // The container port named http, which the Service's http port (the ServiceMonitor's
+        // endpoint) targets.
+        let container = container_of(&build(&minimal()), name).clone();
+        let http = container
+            .ports
+            .into_iter()
+            .flatten()
+            .find(|p| p.name.as_deref() == Some("http"))
+            .expect("an http port");
+        let ports = extra.ports.expect("ports");
+        assert_eq!(ports.len(), 1, "{name}: the http port alone");
+        assert_eq!(ports[0].protocol.as_deref(), Some("TCP"));
+        assert_eq!(ports[0].port, Some(IntOrString::Int(http.container_port)));
+        assert_eq!(ports[0].end_port, None);
+    }
+}
+
+#[test]
+fn an_empty_prometheus_namespace_selector_admits_every_namespace() {
+    let objects = build(&platform(
+        "shop",
+        json!({ "version": "1.4.0", "observability": { "prometheusNamespaceSelector": {} } }),
+    ));
+    let policy = named(&policies(&objects), "shop-order");
+    let ingress = policy.spec.as_ref().and_then(|s| s.ingress.as_ref());
+    let extra = &ingress.expect("ingress")[1];
+    let from = extra.from.as_ref().expect("from");
+    assert_eq!(
+        serde_json::to_value(from).expect("json"),
+        json!([{ "namespaceSelector": {} }])
+    );
+}
+
+#[test]
 fn autoscaling_leaves_the_replicas_to_the_scaler() {
     let objects = build(&platform(
         "shop",

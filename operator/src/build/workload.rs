@@ -271,7 +271,8 @@ fn ingress(
 }
 
 /// The gateway admits anyone; a service admits the gateway, and the operator's namespace for
-/// its checks.
+/// its checks. Each also admits `spec.observability.prometheusNamespaceSelector`'s namespaces
+/// to its http port (the gateway too, so that scraping outlives a narrower gateway policy).
 fn network_policy(
     platform: &Platform<'_>,
     service: ServiceName,
@@ -286,5 +287,12 @@ fn network_policy(
             operator: true,
         }
     };
-    network::policy(platform, name, component, service.port(), peers)
+    let mut policy = network::policy(platform, name, component, service.port(), peers);
+    if let Some(namespaces) = &platform.spec.observability.prometheus_namespace_selector
+        && let Some(ingress) = policy.spec.as_mut().and_then(|s| s.ingress.as_mut())
+    {
+        // The container port named HTTP_PORT, which the ServiceMonitor endpoint scrapes.
+        ingress.push(network::namespaces_rule(namespaces, service.port()));
+    }
+    policy
 }

@@ -1,5 +1,6 @@
 //! The `OrderFlowPlatform` resource: its spec and what `kubectl get` shows of it.
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,7 @@ impl ImagePullPolicy {
 }
 
 /// Where telemetry goes.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservabilitySpec {
     /// OTLP/gRPC endpoint for traces and metrics (`OTEL_EXPORTER_OTLP_ENDPOINT`); none when absent.
@@ -153,6 +154,13 @@ pub struct ObservabilitySpec {
     /// reports Degraded (ServiceMonitorCrdMissing); installing it later is picked up.
     #[serde(default)]
     pub service_monitor: bool,
+    /// Namespaces whose pods may scrape every service's `http` port (TCP), such as
+    /// `{matchLabels: {kubernetes.io/metadata.name: monitoring}}`: the services'
+    /// NetworkPolicies admit only the gateway and the operator otherwise, so a cluster that
+    /// enforces them blocks Prometheus. Pair it with `serviceMonitor`, or with whatever else
+    /// makes Prometheus scrape. `{}` admits every namespace; absent, none more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_namespace_selector: Option<LabelSelector>,
 }
 
 #[cfg(test)]

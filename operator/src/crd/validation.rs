@@ -1,6 +1,6 @@
 //! Checks of a spec beyond deserialization: what the schema and CEL enforce, again, and what
 //! they cannot (quantities that parse, request ≤ limit, unique and valid env names, Kafka
-//! bootstrap addresses, the OTLP URL).
+//! bootstrap addresses, the OTLP URL, the Prometheus namespace selector).
 //!
 //! The reconciler runs [`validate`] before building anything and turns the errors into a
 //! Degraded condition; each error names its field from the resource's root.
@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::databases::{DatabasesSpec, ExternalDatabases};
 use super::gateway::{ExposeType, GatewayExpose, NODE_PORT_RANGE};
@@ -45,6 +46,13 @@ pub fn validate(spec: &OrderFlowPlatformSpec) -> Result<(), Vec<SpecError>> {
     }
     if let Some(endpoint) = &spec.observability.otlp_endpoint {
         check_otlp_endpoint(&mut errors, endpoint);
+    }
+    if let Some(selector) = &spec.observability.prometheus_namespace_selector {
+        check_label_selector(
+            &mut errors,
+            "spec.observability.prometheusNamespaceSelector",
+            selector,
+        );
     }
     errors.into_result()
 }
@@ -464,6 +472,87 @@ fn check_otlp_endpoint(errors: &mut Errors, endpoint: &str) {
             format!("`{endpoint}` is not an http(s) URL such as http://otel-collector:4317"),
         );
     }
+}
+
+/// What the apiserver checks of a NetworkPolicy's selector, so that a bad one is reported
+/// against the platform's field rather than as a rejected policy. `{}` (every namespace) passes.
+fn check_label_selector(errors: &mut Errors, path: &str, selector: &LabelSelector) {
+    for (key, value) in selector.match_labels.iter().flatten() {
+        if !is_label_key(key) {
+            errors.push(
+                format!("{path}.matchLabels"),
+                format!("`{key}` is not a label key such as kubernetes.io/metadata.name"),
+            );
+        }
+        if !is_label_value(value) {
+            errors.push(
+                format!("{path}.matchLabels.{key}"),
+                format!(
+                    "`{value}` is not a label value: at most 63 letters, digits, '-', '_' and '.'"
+                ),
+            );
+        }
+    }
+    for (i, requirement) in selector.match_expressions.iter().flatten().enumerate() {
+        let at = format!("{path}.matchExpressions[{i}]");
+        if !is_label_key(&requirement.key) {
+            errors.push(
+                format!("{at}.key"),
+                format!("`{}` is not a label key", requirement.key),
+            );
+        }
+        let values = requirement.values.as_deref().unwrap_or_default();
+        let values_wanted = match requirement.operator.as_str() {
+            "In" | "NotIn" => true,
+            "Exists" | "DoesNotExist" => false,
+            other => {
+                errors.push(
+                    format!("{at}.operator"),
+                    format!("`{other}` is not one of In, NotIn, Exists and DoesNotExist"),
+                );
+                continue;
+            }
+        };
+        if values_wanted && values.is_empty() {
+            errors.push(format!("{at}.values"), "In and NotIn need values");
+        } else if !values_wanted && !values.is_empty() {
+            errors.push(
+                format!("{at}.values"),
+                "Exists and DoesNotExist take no values",
+            );
+        }
+        for value in values.iter().filter(|v| !is_label_value(v)) {
+            errors.push(
+                format!("{at}.values"),
+                format!("`{value}` is not a label value"),
+            );
+        }
+    }
+}
+
+/// A qualified name: an optional DNS-subdomain prefix and '/', then a non-empty name.
+fn is_label_key(key: &str) -> bool {
+    let name = match key.split_once('/') {
+        Some((prefix, name)) => {
+            if !is_dns_subdomain(prefix) {
+                return false;
+            }
+            name
+        }
+        None => key,
+    };
+    !name.is_empty() && is_label_value(name)
+}
+
+/// At most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric; may be empty.
+fn is_label_value(value: &str) -> bool {
+    value.is_empty()
+        || (value.len() <= 63
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && value.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && value.ends_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
 /// RFC 1123 subdomain, as Kubernetes names most objects: lowercase labels of letters, digits
@@ -974,6 +1063,50 @@ mod tests {
         assert_fails_at(&spec, "spec.adminTokenSecretRef.key");
         spec.admin_token_secret_ref = Some(secret(&"a".repeat(254), "token"));
         assert_fails_at(&spec, "spec.adminTokenSecretRef.name");
+    }
+
+    #[test]
+    fn prometheus_namespace_selector_must_be_a_valid_label_selector() {
+        let with = |selector: &serde_json::Value| {
+            let mut spec = minimal();
+            spec.observability.prometheus_namespace_selector =
+                Some(serde_json::from_value(selector.clone()).expect("a label selector"));
+            spec
+        };
+        let set = |selector: serde_json::Value| failing_paths(&with(&selector));
+        let path = "spec.observability.prometheusNamespaceSelector";
+        for valid in [
+            json!({}),
+            json!({ "matchLabels": { "kubernetes.io/metadata.name": "monitoring" } }),
+            json!({ "matchExpressions": [
+                { "key": "team", "operator": "In", "values": ["obs", "sre"] },
+                { "key": "monitoring", "operator": "Exists" }
+            ] }),
+        ] {
+            assert_eq!(validate(&with(&valid)), Ok(()), "{valid}");
+        }
+        assert_eq!(
+            set(json!({ "matchLabels": { "bad key!": "monitoring" } })),
+            vec![format!("{path}.matchLabels")]
+        );
+        assert_eq!(
+            set(json!({ "matchLabels": { "team": "-obs" } })),
+            vec![format!("{path}.matchLabels.team")]
+        );
+        assert_eq!(
+            set(json!({ "matchExpressions": [{ "key": "team", "operator": "Equals" }] })),
+            vec![format!("{path}.matchExpressions[0].operator")]
+        );
+        assert_eq!(
+            set(json!({ "matchExpressions": [{ "key": "team", "operator": "In" }] })),
+            vec![format!("{path}.matchExpressions[0].values")]
+        );
+        assert_eq!(
+            set(json!({ "matchExpressions": [
+                { "key": "team", "operator": "Exists", "values": ["obs"] }
+            ] })),
+            vec![format!("{path}.matchExpressions[0].values")]
+        );
     }
 
     #[test]
