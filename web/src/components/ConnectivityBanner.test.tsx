@@ -2,21 +2,9 @@ import { act, render, screen } from "@testing-library/react";
 import { describe, expect, test, vi } from "vitest";
 import { PROBE_URL, backoffDelay } from "../api/connectivity";
 import { CataloguePage } from "../pages/CataloguePage";
+import { mug as product } from "../test/fixtures";
 import { json, mockFetch } from "../test/fetch";
 import { ConnectivityBanner } from "./ConnectivityBanner";
-
-const product = {
-  id: "p-1",
-  sku: "MUG-1",
-  name: "Blue mug",
-  price: { amount: 1299, currency: "EUR" },
-  stockOnHand: 7,
-  reserved: 2,
-  available: 5,
-  version: 1,
-  createdAt: "2026-01-01T00:00:00Z",
-  updatedAt: "2026-01-01T00:00:00Z",
-};
 
 describe("while the platform is down", () => {
   test("backs off exponentially up to 30 s", () => {

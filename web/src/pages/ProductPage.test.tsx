@@ -1,21 +1,9 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test } from "vitest";
+import { mug } from "../test/fixtures";
 import { json, mockFetch, problem } from "../test/fetch";
 import { ProductPage } from "./ProductPage";
-
-const mug = {
-  id: "p-1",
-  sku: "MUG-1",
-  name: "Blue mug",
-  price: { amount: 1299, currency: "EUR" },
-  stockOnHand: 7,
-  reserved: 2,
-  available: 5,
-  version: 1,
-  createdAt: "2026-01-01T00:00:00Z",
-  updatedAt: "2026-01-01T00:00:00Z",
-};
 
 describe("ProductPage", () => {
   test("adds stock and shows the new availability", async () => {
